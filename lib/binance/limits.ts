@@ -1,0 +1,39 @@
+/**
+ * Binance spot limits and constants, in one place. Nothing else hard-codes these numbers.
+ *
+ * Sources: Binance spot API docs, "WebSocket Streams" and "LIMITS" sections.
+ *
+ * @module
+ */
+
+/** At most this many streams on one WebSocket connection. */
+export const MAX_STREAMS_PER_CONNECTION = 1024;
+/** More incoming messages (SUBSCRIBE, pong…) than this a second closes the connection. */
+export const MAX_INCOMING_MESSAGES_PER_SECOND = 5;
+/** At most this many connection attempts per window per IP. */
+export const MAX_CONNECTION_ATTEMPTS = 300;
+/** The window of {@linkcode MAX_CONNECTION_ATTEMPTS}. */
+export const CONNECTION_ATTEMPTS_WINDOW_MS = 5 * 60_000;
+/** The server closes every connection after this long. */
+export const CONNECTION_LIFETIME_MS = 24 * 3600_000;
+/** The server pings every this long. */
+export const PING_INTERVAL_MS = 20_000;
+/** The server closes a connection that has not answered a ping for this long. */
+export const PONG_TIMEOUT_MS = 60_000;
+/** Default REST request weight budget per minute (`REQUEST_WEIGHT` in `exchangeInfo`). */
+export const DEFAULT_WEIGHT_PER_MINUTE = 6000;
+/** Largest `limit` accepted by `GET /api/v3/depth`. */
+export const MAX_DEPTH_LIMIT = 5000;
+/** Response header carrying the weight used in the current minute. */
+export const USED_WEIGHT_HEADER = "X-MBX-USED-WEIGHT-1M";
+
+/**
+ * Request weight of `GET /api/v3/depth` for a given `limit`: 5, 25, 50 or 250 for limits up to
+ * 100, 500, 1000 and 5000.
+ */
+export function depthWeight(limit: number): number {
+  if (limit <= 100) return 5;
+  if (limit <= 500) return 25;
+  if (limit <= 1000) return 50;
+  return 250;
+}

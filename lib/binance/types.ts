@@ -1,0 +1,66 @@
+/**
+ * Wire types of Binance spot market data, exactly as the exchange sends them.
+ *
+ * Prices and quantities stay the exchange's decimal strings everywhere; numbers are derived only
+ * where ordering needs them (see `lib/book/`).
+ *
+ * @module
+ */
+
+/** One price level: `[price, quantity]` as decimal strings, e.g. `["61837.63000000", "3.78826000"]`. */
+export type PriceLevel = [price: string, quantity: string];
+
+/** A `<symbol>@depth` diff event (`"e": "depthUpdate"`). */
+export interface DepthUpdate {
+  /** Event type, always `"depthUpdate"`. */
+  e: "depthUpdate";
+  /** Event time, exchange clock, epoch milliseconds. */
+  E: number;
+  /** Symbol in upper case, e.g. `"BTCUSDT"`. */
+  s: string;
+  /** First update id in this event. */
+  U: number;
+  /** Final update id in this event. */
+  u: number;
+  /** Bid levels to update; quantity `"0.00000000"` removes the level. */
+  b: PriceLevel[];
+  /** Ask levels to update; quantity `"0.00000000"` removes the level. */
+  a: PriceLevel[];
+}
+
+/** The body of `GET /api/v3/depth`. */
+export interface DepthSnapshot {
+  /** Update id the snapshot is consistent with. */
+  lastUpdateId: number;
+  /** Bids, best (highest) first. */
+  bids: PriceLevel[];
+  /** Asks, best (lowest) first. */
+  asks: PriceLevel[];
+}
+
+/** A `<symbol>@bookTicker` event: the exchange's own best bid and ask. */
+export interface BookTicker {
+  /** Order book update id this ticker reflects. */
+  u: number;
+  /** Symbol in upper case. */
+  s: string;
+  /** Best bid price. */
+  b: string;
+  /** Best bid quantity. */
+  B: string;
+  /** Best ask price. */
+  a: string;
+  /** Best ask quantity. */
+  A: string;
+}
+
+/** A combined-stream frame: `{"stream": "btcusdt@depth@100ms", "data": {…}}`. */
+export interface CombinedFrame<T = unknown> {
+  /** Stream name, lower-case symbol first. */
+  stream: string;
+  /** The event itself. */
+  data: T;
+}
+
+/** Diff-depth stream speed. */
+export type DepthSpeed = "100ms" | "1000ms";

@@ -1,0 +1,45 @@
+/**
+ * `collector`: records Binance order books. Parses the subcommand, dispatches, maps errors to exit
+ * codes (0 ok, 1 the work found a problem, 2 usage or unusable input).
+ *
+ * @module
+ */
+import { EXIT_USAGE, InputError, UsageError } from "./lib/cli/errors.ts";
+import { COMMANDS, overview } from "./lib/commands/index.ts";
+
+/** Runs the CLI with `args`; resolves to the exit code. */
+export async function main(args: string[]): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(overview());
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  try {
+    if (!command) {
+      throw new UsageError(`Unknown subcommand "${name}"`, "run 'collector --help' for the list");
+    }
+    if (rest.includes("--help") || rest.includes("-h")) {
+      console.log(command.help);
+      return 0;
+    }
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`error: ${error.message}`);
+      console.error(
+        `hint: ${error.hint ?? `run 'collector ${command?.name ?? ""} --help' for usage`}`,
+      );
+      return EXIT_USAGE;
+    }
+    if (error instanceof InputError) {
+      console.error(`error: ${error.message}`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
