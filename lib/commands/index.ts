@@ -4,10 +4,22 @@
  * @module
  */
 import type { Command } from "./command.ts";
+import { demoCommand } from "./demo.ts";
+import { replayCommand } from "./replay.ts";
+import { runCommand } from "./run.ts";
+import { simulateCommand } from "./simulate.ts";
+import { verifyCommand } from "./verify.ts";
 import { versionCommand } from "./version.ts";
 
 /** Every subcommand, in help order. */
-export const COMMANDS: readonly Command[] = [versionCommand];
+export const COMMANDS: readonly Command[] = [
+  runCommand,
+  verifyCommand,
+  replayCommand,
+  simulateCommand,
+  demoCommand,
+  versionCommand,
+];
 
 /** The top-level help text. */
 export function overview(): string {
