@@ -1,0 +1,283 @@
+/**
+ * The collector's configuration: defaults, overridden by a JSON file (`--config FILE`), overridden
+ * by flags. Everything is checked before anything starts; a bad value is a {@linkcode UsageError}
+ * naming the key, the value and where it came from.
+ *
+ * @module
+ */
+import {
+  CONNECTION_LIFETIME_MS,
+  MAX_DEPTH_LIMIT,
+  MAX_STREAMS_PER_CONNECTION,
+} from "../binance/limits.ts";
+import { helpHint, parseCommandArgs } from "./args.ts";
+import { FieldError, FIELDS, flagOf } from "./config_fields.ts";
+import { UsageError } from "./errors.ts";
+
+export { validateSymbol } from "./symbol.ts";
+
+/** Every setting of `collector run`; see README.md's configuration table. */
+export interface CollectorConfig {
+  /** Upper-case symbols to record, or `"all"`: every symbol trading (from `exchangeInfo`). */
+  symbols: string[] | "all";
+  /** With `symbols: "all"`, only symbols quoted in these assets; empty: any. */
+  quoteAssets: string[];
+  /** Directory the recordings are written to. */
+  dataDir: string;
+  /** WebSocket base URL; the program appends `/stream?streams=…`. */
+  wsUrl: string;
+  /** REST base URL; the program appends `/api/v3/…`. */
+  restUrl: string;
+  /** Diff-depth stream speed. */
+  speed: "100ms" | "1000ms";
+  /** `limit` of REST depth snapshots (1..5000). */
+  snapshotLimit: number;
+  /** Streams per WebSocket connection (1..1024). */
+  maxStreamsPerConnection: number;
+  /** Planned replacement of a connection after this long, before the exchange's 24 h close. */
+  rolloverAfterMs: number;
+  /** A connection silent this long is replaced. */
+  silenceTimeoutMs: number;
+  /** First reconnect delay. */
+  reconnectBaseMs: number;
+  /** Longest reconnect delay (at least `reconnectBaseMs`). */
+  reconnectMaxMs: number;
+  /** Share of the exchange's per-minute request weight limit we may use, in (0, 1]. */
+  weightBudgetShare: number;
+  /** Events buffered per symbol while waiting for a snapshot. */
+  maxBufferedEvents: number;
+  /** A gzip member is closed (and fsynced) at least this often. */
+  flushIntervalMs: number;
+  /** Whether to fsync after each member. */
+  fsync: boolean;
+  /** Most bytes allowed to wait for the disk. */
+  maxPendingBytes: number;
+  /** Book checkpoint interval; 0: off. */
+  checkpointIntervalMs: number;
+  /** Log line format. */
+  logFormat: "text" | "json";
+  /** Log detail. */
+  logLevel: "quiet" | "info" | "verbose";
+  /** Status line interval; 0: off. */
+  statusIntervalMs: number;
+  /** `HOST:PORT` of the metrics endpoint, or `null`: off. */
+  metricsAddr: string | null;
+  /** Clock check interval; 0: off. */
+  clockCheckIntervalMs: number;
+  /** Program and arguments run when a day file is finished (no shell), or `null`: off. */
+  onRotate: string[] | null;
+  /** Day files older than this many days are deleted; 0: off. */
+  retentionDays: number;
+}
+
+/** The defaults; `config.example.json` holds exactly these values. */
+export const DEFAULT_CONFIG: Readonly<CollectorConfig> = Object.freeze({
+  symbols: Object.freeze(["BTCUSDT", "ETHUSDT"]) as string[],
+  quoteAssets: Object.freeze<string[]>([]) as string[],
+  dataDir: "./data",
+  wsUrl: "wss://stream.binance.com:9443",
+  restUrl: "https://api.binance.com",
+  speed: "100ms",
+  snapshotLimit: MAX_DEPTH_LIMIT,
+  maxStreamsPerConnection: MAX_STREAMS_PER_CONNECTION,
+  rolloverAfterMs: CONNECTION_LIFETIME_MS - 30 * 60_000,
+  silenceTimeoutMs: 5000,
+  reconnectBaseMs: 1000,
+  reconnectMaxMs: 60_000,
+  weightBudgetShare: 0.5,
+  maxBufferedEvents: 10_000,
+  flushIntervalMs: 1000,
+  fsync: true,
+  maxPendingBytes: 256 * 1024 * 1024,
+  checkpointIntervalMs: 0,
+  logFormat: "text",
+  logLevel: "info",
+  statusIntervalMs: 60_000,
+  metricsAddr: null,
+  clockCheckIntervalMs: 600_000,
+  onRotate: null,
+  retentionDays: 0,
+});
+
+type Key = keyof CollectorConfig;
+const KEYS = Object.keys(FIELDS) as Key[];
+const CONFIG_HINT = "the keys are listed in README.md and by 'collector run --help'";
+
+function isKey(name: string): name is Key {
+  return Object.hasOwn(FIELDS, name);
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+/** Checks one value; `subject` names where it came from when the whole value is wrong. */
+function checkField<K extends Key>(
+  key: K,
+  value: unknown,
+  where: { subject: string; context: string; hint: string },
+): CollectorConfig[K] {
+  try {
+    return FIELDS[key].check(value);
+  } catch (error) {
+    if (!(error instanceof FieldError)) throw error;
+    const subject = error.item
+      ? `${error.item.noun} ${show(error.item.value)} in ${where.context}`
+      : where.subject;
+    throw new UsageError(`Invalid ${subject}: expected ${error.expected}`, where.hint);
+  }
+}
+
+/**
+ * The settings of a JSON config file's text; `source` (its path) appears in errors. Strict: text
+ * that is not a JSON object, an unknown key, a wrong type or an invalid value is a
+ * {@linkcode UsageError} naming the key, the value and the file.
+ */
+export function parseConfigFile(text: string, source: string): Partial<CollectorConfig> {
+  const file = `config file ${JSON.stringify(source)}`;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(
+      `Cannot parse ${file} as JSON: ${(error as Error).message}`,
+      "the file must hold one JSON object, like config.example.json",
+    );
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new UsageError(
+      `Invalid ${file}: expected a JSON object, found ${show(value)}`,
+      "the file must hold one JSON object, like config.example.json",
+    );
+  }
+  const out: Partial<Record<Key, unknown>> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (!isKey(key)) {
+      throw new UsageError(`Unknown key ${JSON.stringify(key)} in ${file}`, CONFIG_HINT);
+    }
+    out[key] = checkField(key, item, {
+      subject: `${key} ${show(item)} in ${file}`,
+      context: `${key} of ${file}`,
+      hint: CONFIG_HINT,
+    });
+  }
+  return out as Partial<CollectorConfig>;
+}
+
+/** Flags of `loadConfig` besides the keys' own: `--config`, `--no-fsync`, `--quiet`, `--verbose`. */
+function flagOptions() {
+  const options: Record<string, { type: "string" | "boolean" }> = {
+    config: { type: "string" },
+    "no-fsync": { type: "boolean" },
+    quiet: { type: "boolean" },
+    verbose: { type: "boolean" },
+  };
+  for (const key of KEYS) {
+    options[flagOf(key).slice(2)] = { type: FIELDS[key].arg === "" ? "boolean" : "string" };
+  }
+  return options;
+}
+
+const FLAG_KEYS = new Map<string, Key>(KEYS.map((key) => [flagOf(key).slice(2), key]));
+
+/** The settings given by flags, later flags winning. */
+function flagSettings(
+  tokens: { kind: string; name?: string; value?: string | undefined }[],
+): Partial<Record<Key, unknown>> {
+  const out: Partial<Record<Key, unknown>> = {};
+  for (const token of tokens) {
+    if (token.kind !== "option" || token.name === undefined || token.name === "config") continue;
+    const name = token.name;
+    if (name === "no-fsync") out.fsync = false;
+    else if (name === "quiet" || name === "verbose") out.logLevel = name;
+    else {
+      const key = FLAG_KEYS.get(name);
+      if (key === undefined) continue;
+      const spec = FIELDS[key];
+      const text = token.value ?? "";
+      const value = spec.arg === "" ? true : spec.fromText ? spec.fromText(text) : text;
+      out[key] = checkField(key, value, {
+        subject: `--${name} ${JSON.stringify(text)}`,
+        context: `--${name}`,
+        hint: helpHint("run"),
+      });
+    }
+  }
+  return out;
+}
+
+/** Checks that hold between keys. */
+function checkTogether(config: CollectorConfig): void {
+  if (config.reconnectMaxMs < config.reconnectBaseMs) {
+    throw new UsageError(
+      `Invalid reconnectMaxMs ${config.reconnectMaxMs}: expected at least reconnectBaseMs (${config.reconnectBaseMs})`,
+      CONFIG_HINT,
+    );
+  }
+}
+
+/**
+ * The configuration of `collector run` from its arguments: defaults, then `--config FILE`, then
+ * one flag per key (see {@linkcode configHelp}). `rest` holds the positional arguments.
+ */
+export async function loadConfig(
+  args: string[],
+): Promise<{ config: CollectorConfig; rest: string[] }> {
+  const { values, positionals, tokens } = parseCommandArgs("run", {
+    args,
+    options: flagOptions(),
+    strict: true,
+    allowPositionals: true,
+    tokens: true,
+  });
+  let fromFile: Partial<CollectorConfig> = {};
+  const path = values.config;
+  if (typeof path === "string") {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (error) {
+      throw new UsageError(
+        `Cannot read config file ${JSON.stringify(path)}: ${(error as Error).message}`,
+        helpHint("run"),
+      );
+    }
+    fromFile = parseConfigFile(text, path);
+  }
+  const config = {
+    ...structuredClone(DEFAULT_CONFIG),
+    ...fromFile,
+    ...flagSettings(tokens),
+  } as CollectorConfig;
+  checkTogether(config);
+  return { config, rest: positionals };
+}
+
+function shownDefault(key: Key): string {
+  const value = DEFAULT_CONFIG[key];
+  if (Array.isArray(value)) return value.length === 0 ? "none" : value.join(",");
+  return value === null ? "off" : String(value);
+}
+
+/** The flag list of `collector run --help`. */
+export function configHelp(): string {
+  const rows: [string, string][] = [
+    ["--config FILE", "JSON file of settings, keys as in config.example.json; flags override it"],
+  ];
+  for (const key of KEYS) {
+    const spec = FIELDS[key];
+    const flag = spec.arg === ""
+      ? `${flagOf(key)}, --no-${flagOf(key).slice(2)}`
+      : `${flagOf(key)} ${spec.arg}`;
+    rows.push([flag, `${spec.doc} [${shownDefault(key)}]`]);
+    if (key === "logLevel") {
+      rows.push(["--quiet, --verbose", "same as --log-level quiet / verbose"]);
+    }
+  }
+  const width = Math.max(...rows.map(([flag]) => flag.length));
+  return [
+    "Options (a flag overrides the config file's key; defaults in brackets):",
+    ...rows.map(([flag, doc]) => `  ${flag.padEnd(width)}  ${doc}`),
+  ].join("\n");
+}

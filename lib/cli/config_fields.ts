@@ -1,0 +1,256 @@
+/**
+ * One entry per configuration key: its flag argument, its one-line description and the check
+ * that turns a JSON value (from a file, or parsed from a flag) into the typed setting. The mapped
+ * type makes forgetting a key a compile error.
+ *
+ * @module
+ */
+import {
+  CONNECTION_LIFETIME_MS,
+  MAX_DEPTH_LIMIT,
+  MAX_STREAMS_PER_CONNECTION,
+} from "../binance/limits.ts";
+import type { CollectorConfig } from "./config.ts";
+import { isSymbol, SYMBOL_EXPECTED } from "./symbol.ts";
+
+/** A value a key does not accept; `expected` completes "…: expected …". */
+export class FieldError extends Error {
+  /** `item` names the offending element of a list (`{ noun: "symbol", value: "btc/usdt" }`). */
+  constructor(readonly expected: string, readonly item?: { noun: string; value: unknown }) {
+    super(`expected ${expected}`);
+    this.name = "FieldError";
+  }
+}
+
+/** How one key is written, described and checked. */
+export interface FieldSpec<T> {
+  /** Placeholder of the flag's argument in the help (`"N"`, `"URL"`); `""` for a boolean flag. */
+  arg: string;
+  /** One line for the help and the README. */
+  doc: string;
+  /** The typed value of a JSON value; throws {@linkcode FieldError}. */
+  check(value: unknown): T;
+  /** The JSON value a flag's text stands for (default: the text itself). */
+  fromText?(text: string): unknown;
+}
+
+const MAX = Number.MAX_SAFE_INTEGER;
+
+function int(min: number, max = MAX): Pick<FieldSpec<number>, "check" | "fromText"> {
+  const expected = max === MAX
+    ? `an integer of at least ${min}`
+    : `an integer from ${min} to ${max}`;
+  return {
+    check(value) {
+      if (
+        typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max
+      ) {
+        return value;
+      }
+      throw new FieldError(expected);
+    },
+    fromText: numberText,
+  };
+}
+
+function numberText(text: string): unknown {
+  const number = Number(text);
+  return text.trim() !== "" && Number.isFinite(number) ? number : text;
+}
+
+function oneOf<T extends string>(...values: T[]): (value: unknown) => T {
+  const expected = values.map((v) => JSON.stringify(v)).join(" or ");
+  return (value) => {
+    if (values.includes(value as T)) return value as T;
+    throw new FieldError(expected);
+  };
+}
+
+function url(protocols: string[], example: string): (value: unknown) => string {
+  const expected = `a ${protocols.map((p) => `${p}//`).join(" or ")} URL without query, e.g. ${
+    JSON.stringify(example)
+  }`;
+  return (value) => {
+    if (typeof value !== "string" || !URL.canParse(value)) throw new FieldError(expected);
+    const parsed = new URL(value);
+    if (!protocols.includes(parsed.protocol) || parsed.search !== "" || parsed.hash !== "") {
+      throw new FieldError(expected);
+    }
+    return value;
+  };
+}
+
+function list(text: string): string[] {
+  return text === "" ? [] : text.split(",").map((s) => s.trim());
+}
+
+function names(value: unknown, noun: string, options: { allowEmpty: boolean }): string[] {
+  const expected = `${options.allowEmpty ? "a" : "a non-empty"} list of ${noun}s`;
+  if (!Array.isArray(value) || (!options.allowEmpty && value.length === 0)) {
+    throw new FieldError(expected);
+  }
+  const out = new Set<string>();
+  for (const item of value) {
+    if (typeof item !== "string" || !isSymbol(item)) {
+      throw new FieldError(SYMBOL_EXPECTED, { noun, value: item });
+    }
+    out.add(item.toUpperCase());
+  }
+  return [...out];
+}
+
+const ADDRESS = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+/** Every configuration key's spec. */
+export const FIELDS: { readonly [K in keyof CollectorConfig]: FieldSpec<CollectorConfig[K]> } = {
+  symbols: {
+    arg: "LIST|all",
+    doc: 'symbols to record, comma-separated, or "all" (every trading symbol)',
+    check(value) {
+      if (typeof value === "string" && value.toLowerCase() === "all") return "all";
+      if (!Array.isArray(value)) throw new FieldError('"all" or a non-empty list of symbols');
+      return names(value, "symbol", { allowEmpty: false });
+    },
+    fromText: (text) => text.toLowerCase() === "all" ? "all" : list(text),
+  },
+  quoteAssets: {
+    arg: "LIST",
+    doc: 'with "all": only symbols quoted in these assets (none: any)',
+    check: (value) => names(value, "quote asset", { allowEmpty: true }),
+    fromText: list,
+  },
+  dataDir: {
+    arg: "DIR",
+    doc: "directory the recordings are written to",
+    check(value) {
+      if (typeof value === "string" && value !== "" && !value.includes("\0")) return value;
+      throw new FieldError("a non-empty path");
+    },
+  },
+  wsUrl: {
+    arg: "URL",
+    doc: "WebSocket base URL (/stream?streams=… is appended)",
+    check: url(["ws:", "wss:"], "wss://stream.binance.com:9443"),
+  },
+  restUrl: {
+    arg: "URL",
+    doc: "REST base URL (/api/v3/… is appended)",
+    check: url(["http:", "https:"], "https://api.binance.com"),
+  },
+  speed: { arg: "100ms|1000ms", doc: "diff-depth stream speed", check: oneOf("100ms", "1000ms") },
+  snapshotLimit: {
+    arg: "N",
+    doc: "levels per side asked of a REST depth snapshot",
+    ...int(1, MAX_DEPTH_LIMIT),
+  },
+  maxStreamsPerConnection: {
+    arg: "N",
+    doc: "streams per WebSocket connection",
+    ...int(1, MAX_STREAMS_PER_CONNECTION),
+  },
+  rolloverAfterMs: {
+    arg: "MS",
+    doc: "replace a connection after this long (the exchange closes at 24 h)",
+    ...int(1, CONNECTION_LIFETIME_MS - 1),
+  },
+  silenceTimeoutMs: {
+    arg: "MS",
+    doc: "replace a connection that sent nothing for this long",
+    ...int(1),
+  },
+  reconnectBaseMs: { arg: "MS", doc: "first reconnect delay (doubles each failure)", ...int(1) },
+  reconnectMaxMs: { arg: "MS", doc: "longest reconnect delay", ...int(1) },
+  weightBudgetShare: {
+    arg: "X",
+    doc: "share of the per-minute request weight limit to use",
+    check(value) {
+      if (typeof value === "number" && value > 0 && value <= 1) return value;
+      throw new FieldError("a number greater than 0 and at most 1");
+    },
+    fromText: numberText,
+  },
+  maxBufferedEvents: {
+    arg: "N",
+    doc: "events buffered per symbol while waiting for a snapshot",
+    ...int(1),
+  },
+  flushIntervalMs: {
+    arg: "MS",
+    doc: "close a gzip member and fsync at least this often",
+    ...int(1),
+  },
+  fsync: {
+    arg: "",
+    doc: "fsync after each gzip member",
+    check(value) {
+      if (typeof value === "boolean") return value;
+      throw new FieldError("true or false");
+    },
+  },
+  maxPendingBytes: {
+    arg: "BYTES",
+    doc: "most bytes allowed to wait for the disk",
+    ...int(1),
+  },
+  checkpointIntervalMs: {
+    arg: "MS",
+    doc: "write a book checkpoint this often (0: off)",
+    ...int(0),
+  },
+  logFormat: { arg: "text|json", doc: "log line format on stderr", check: oneOf("text", "json") },
+  logLevel: {
+    arg: "quiet|info|verbose",
+    doc: "log detail (quiet: warnings and errors only)",
+    check: oneOf("quiet", "info", "verbose"),
+  },
+  statusIntervalMs: {
+    arg: "MS",
+    doc: "log a status line this often (0: off)",
+    ...int(0),
+  },
+  metricsAddr: {
+    arg: "HOST:PORT",
+    doc: "serve metrics at http://HOST:PORT/metrics",
+    check(value) {
+      if (value === null) return null;
+      const match = typeof value === "string" ? ADDRESS.exec(value) : null;
+      if (match && Number(match[2]) <= 65535) return value as string;
+      throw new FieldError('"HOST:PORT" such as "127.0.0.1:9464", or null');
+    },
+  },
+  clockCheckIntervalMs: {
+    arg: "MS",
+    doc: "compare the clock with the exchange's this often (0: off)",
+    ...int(0),
+  },
+  onRotate: {
+    arg: "JSON|PROGRAM",
+    doc: "run when a day file is finished: JSON array, program first, no shell",
+    check(value) {
+      if (value === null) return null;
+      if (
+        Array.isArray(value) && value.length > 0 && value.every((a) => typeof a === "string") &&
+        value[0] !== ""
+      ) return value as string[];
+      throw new FieldError("a non-empty array of strings (program, then arguments), or null");
+    },
+    fromText(text) {
+      if (!text.startsWith("[")) return [text];
+      try {
+        return JSON.parse(text);
+      } catch {
+        return text;
+      }
+    },
+  },
+  retentionDays: {
+    arg: "DAYS",
+    doc: "delete day files older than this many days (0: keep all)",
+    ...int(0),
+  },
+};
+
+/** The flag of a key: `snapshotLimit` → `--snapshot-limit`. */
+export function flagOf(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}

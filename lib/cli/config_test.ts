@@ -1,0 +1,284 @@
+import assert from "node:assert/strict";
+import {
+  configHelp,
+  DEFAULT_CONFIG,
+  loadConfig,
+  parseConfigFile,
+  validateSymbol,
+} from "./config.ts";
+import { UsageError } from "./errors.ts";
+
+/** Asserts that `fn` throws a UsageError whose message contains every one of `parts`. */
+function assertUsage(fn: () => unknown, ...parts: string[]): UsageError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof UsageError, `expected a UsageError, got ${caught}`);
+  for (const part of parts) {
+    assert.ok(caught.message.includes(part), `"${caught.message}" lacks ${part}`);
+  }
+  assert.ok(caught.hint && !caught.hint.includes("\n"), "a one-line hint");
+  return caught;
+}
+
+async function assertUsageAsync(promise: Promise<unknown>, ...parts: string[]): Promise<void> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    caught = error;
+  }
+  assertUsage(() => {
+    if (caught !== undefined) throw caught;
+  }, ...parts);
+}
+
+Deno.test("validateSymbol() upper-cases letters and digits", () => {
+  assert.equal(validateSymbol("btcusdt"), "BTCUSDT");
+  assert.equal(validateSymbol("1000SATSusdt"), "1000SATSUSDT");
+});
+
+Deno.test("validateSymbol() rejects separators, paths and empty names, naming the value", () => {
+  for (
+    const bad of [
+      "btc/usdt",
+      "../x",
+      "",
+      "btc usdt",
+      "btc-usdt",
+      "BTC\u0000",
+      "ΒΤC",
+      "a".repeat(33),
+    ]
+  ) {
+    assert.throws(() => validateSymbol(bad), (error: Error) => {
+      assert.ok(error instanceof UsageError);
+      assert.equal(
+        error.message,
+        `Invalid symbol ${JSON.stringify(bad)}: expected letters and digits`,
+      );
+      return true;
+    });
+  }
+});
+
+Deno.test("loadConfig() returns the defaults, when given no arguments", async () => {
+  const { config, rest } = await loadConfig([]);
+  assert.deepEqual(config, DEFAULT_CONFIG);
+  assert.deepEqual(rest, []);
+  assert.notEqual(config.symbols, DEFAULT_CONFIG.symbols, "a copy, not the frozen defaults");
+});
+
+Deno.test("config.example.json holds exactly the defaults", async () => {
+  const text = await Deno.readTextFile(new URL("../../config.example.json", import.meta.url));
+  assert.deepEqual(parseConfigFile(text, "config.example.json"), DEFAULT_CONFIG);
+  assert.deepEqual(Object.keys(JSON.parse(text)), Object.keys(DEFAULT_CONFIG));
+});
+
+Deno.test("loadConfig() applies every flag", async () => {
+  const { config, rest } = await loadConfig([
+    "--symbols=btcusdt,ethbtc,btcusdt",
+    "--quote-assets",
+    "usdt,fdusd",
+    "--data-dir=/tmp/d",
+    "--ws-url=ws://127.0.0.1:9/",
+    "--rest-url=http://127.0.0.1:9",
+    "--speed=1000ms",
+    "--snapshot-limit=100",
+    "--max-streams-per-connection=2",
+    "--rollover-after-ms=500",
+    "--silence-timeout-ms=50",
+    "--reconnect-base-ms=10",
+    "--reconnect-max-ms=20",
+    "--weight-budget-share=0.25",
+    "--max-buffered-events=7",
+    "--flush-interval-ms=5",
+    "--no-fsync",
+    "--max-pending-bytes=1024",
+    "--checkpoint-interval-ms=60000",
+    "--log-format=json",
+    "--verbose",
+    "--status-interval-ms=0",
+    "--metrics-addr=127.0.0.1:0",
+    "--clock-check-interval-ms=0",
+    '--on-rotate=["/bin/echo","rotated"]',
+    "--retention-days=30",
+  ]);
+  assert.deepEqual(config, {
+    symbols: ["BTCUSDT", "ETHBTC"],
+    quoteAssets: ["USDT", "FDUSD"],
+    dataDir: "/tmp/d",
+    wsUrl: "ws://127.0.0.1:9/",
+    restUrl: "http://127.0.0.1:9",
+    speed: "1000ms",
+    snapshotLimit: 100,
+    maxStreamsPerConnection: 2,
+    rolloverAfterMs: 500,
+    silenceTimeoutMs: 50,
+    reconnectBaseMs: 10,
+    reconnectMaxMs: 20,
+    weightBudgetShare: 0.25,
+    maxBufferedEvents: 7,
+    flushIntervalMs: 5,
+    fsync: false,
+    maxPendingBytes: 1024,
+    checkpointIntervalMs: 60000,
+    logFormat: "json",
+    logLevel: "verbose",
+    statusIntervalMs: 0,
+    metricsAddr: "127.0.0.1:0",
+    clockCheckIntervalMs: 0,
+    onRotate: ["/bin/echo", "rotated"],
+    retentionDays: 30,
+  });
+  assert.deepEqual(rest, []);
+});
+
+Deno.test("loadConfig() lets the last of repeated or opposite flags win", async () => {
+  const a = await loadConfig(["--no-fsync", "--fsync", "--verbose", "--quiet", "--speed=1000ms"]);
+  assert.equal(a.config.fsync, true);
+  assert.equal(a.config.logLevel, "quiet");
+  const b = await loadConfig([
+    "--quiet",
+    "--log-level=info",
+    "--symbols=ALL",
+    "--on-rotate=/bin/true",
+  ]);
+  assert.equal(b.config.logLevel, "info");
+  assert.equal(b.config.symbols, "all");
+  assert.deepEqual(b.config.onRotate, ["/bin/true"]);
+});
+
+Deno.test("loadConfig() reads --config FILE and lets flags override it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/c.json`;
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify({
+        symbols: ["solusdt"],
+        snapshotLimit: 1000,
+        fsync: false,
+        metricsAddr: null,
+      }),
+    );
+    const { config, rest } = await loadConfig([
+      "--snapshot-limit",
+      "50",
+      "--config",
+      path,
+      "extra",
+    ]);
+    assert.deepEqual(config.symbols, ["SOLUSDT"]);
+    assert.equal(config.snapshotLimit, 50, "the flag wins whatever its position");
+    assert.equal(config.fsync, false);
+    assert.equal(config.speed, DEFAULT_CONFIG.speed);
+    assert.deepEqual(rest, ["extra"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadConfig() rejects a missing config file, naming it", async () => {
+  await assertUsageAsync(
+    loadConfig(["--config", "/nonexistent/collector.json"]),
+    "Cannot read config file",
+    "/nonexistent/collector.json",
+  );
+});
+
+Deno.test("loadConfig() rejects unknown flags and missing values with a one-line hint", async () => {
+  await assertUsageAsync(loadConfig(["--symbol", "btcusdt"]), 'Unknown option "--symbol"');
+  await assertUsageAsync(loadConfig(["--data-dir"]), "--data-dir");
+  await assertUsageAsync(loadConfig(["--fsync=no"]), "--fsync");
+});
+
+Deno.test("loadConfig() rejects invalid flag values, naming the flag and the value", async () => {
+  const cases: [string[], string[]][] = [
+    [["--symbols", "btc/usdt"], ['symbol "btc/usdt"', "--symbols", "letters and digits"]],
+    [["--symbols", "btcusdt,../x"], ['symbol "../x"', "--symbols"]],
+    [["--symbols", ""], ['--symbols ""']],
+    [["--quote-assets", "us-dt"], ['quote asset "us-dt"', "--quote-assets"]],
+    [["--snapshot-limit", "5001"], ['--snapshot-limit "5001"', "from 1 to 5000"]],
+    [["--snapshot-limit", "1.5"], ['--snapshot-limit "1.5"']],
+    [["--snapshot-limit", "abc"], ['--snapshot-limit "abc"']],
+    [["--snapshot-limit=-1"], ['--snapshot-limit "-1"']],
+    [["--max-streams-per-connection", "1025"], ['"1025"', "1024"]],
+    [["--rollover-after-ms", "86400000"], ['--rollover-after-ms "86400000"']],
+    [["--silence-timeout-ms", "0"], ['--silence-timeout-ms "0"']],
+    [["--weight-budget-share", "0"], ['--weight-budget-share "0"']],
+    [["--weight-budget-share", "1.5"], ['--weight-budget-share "1.5"']],
+    [["--ws-url", "https://stream.binance.com"], [
+      '--ws-url "https://stream.binance.com"',
+      "wss://",
+    ]],
+    [["--ws-url", "wss://x/stream?streams=a"], ["--ws-url"]],
+    [["--rest-url", "ftp://x"], ['--rest-url "ftp://x"']],
+    [["--rest-url", "api.binance.com"], ['--rest-url "api.binance.com"']],
+    [["--speed", "10ms"], ['--speed "10ms"', '"100ms" or "1000ms"']],
+    [["--log-format", "xml"], ['--log-format "xml"']],
+    [["--log-level", "debug"], ['--log-level "debug"']],
+    [["--metrics-addr", "9464"], ['--metrics-addr "9464"']],
+    [["--metrics-addr", "localhost:99999"], ['--metrics-addr "localhost:99999"']],
+    [["--on-rotate", "[]"], ['--on-rotate "[]"']],
+    [["--on-rotate", '["x",1]'], ["--on-rotate"]],
+    [["--retention-days", "-3"], ["--retention-days"]],
+    [["--data-dir", ""], ['--data-dir ""']],
+    [["--reconnect-base-ms", "5000", "--reconnect-max-ms", "100"], ["reconnectMaxMs 100", "5000"]],
+  ];
+  for (const [args, parts] of cases) await assertUsageAsync(loadConfig(args), ...parts);
+});
+
+Deno.test("parseConfigFile() rejects text that is not a JSON object, naming the file", () => {
+  assertUsage(() => parseConfigFile("{bad", "/etc/c.json"), "Cannot parse", '"/etc/c.json"');
+  assertUsage(() => parseConfigFile("", "/etc/c.json"), '"/etc/c.json"');
+  assertUsage(() => parseConfigFile("[1]", "c.json"), '"c.json"', "JSON object");
+  assertUsage(() => parseConfigFile("null", "c.json"), '"c.json"', "JSON object");
+});
+
+Deno.test("parseConfigFile() rejects unknown keys, wrong types and invalid values", () => {
+  const cases: [unknown, string[]][] = [
+    [{ symbol: ["BTCUSDT"] }, ['Unknown key "symbol"']],
+    [{ __proto__x: 1 }, ['Unknown key "__proto__x"']],
+    [{ symbols: ["btc/usdt"] }, ['symbol "btc/usdt"', "symbols"]],
+    [{ symbols: ["../x"] }, ['symbol "../x"', "symbols"]],
+    [{ symbols: [] }, ["symbols []"]],
+    [{ symbols: "BTCUSDT" }, ['symbols "BTCUSDT"']],
+    [{ symbols: [42] }, ["symbol 42"]],
+    [{ snapshotLimit: "5000" }, ['snapshotLimit "5000"']],
+    [{ snapshotLimit: 0 }, ["snapshotLimit 0"]],
+    [{ fsync: "yes" }, ['fsync "yes"', "true or false"]],
+    [{ fsync: null }, ["fsync null"]],
+    [{ quoteAssets: "USDT" }, ['quoteAssets "USDT"']],
+    [{ wsUrl: "not a url" }, ['wsUrl "not a url"']],
+    [{ weightBudgetShare: "0.5" }, ['weightBudgetShare "0.5"']],
+    [{ onRotate: "/bin/true" }, ['onRotate "/bin/true"']],
+    [{ metricsAddr: 9464 }, ["metricsAddr 9464"]],
+    [{ logLevel: "verbose ", speed: "100ms" }, ['logLevel "verbose "']],
+  ];
+  for (const [value, parts] of cases) {
+    assertUsage(() => parseConfigFile(JSON.stringify(value), "c.json"), ...parts, '"c.json"');
+  }
+});
+
+Deno.test("parseConfigFile() returns only the keys present, normalised", () => {
+  assert.deepEqual(
+    parseConfigFile('{"symbols":"ALL","quoteAssets":["usdt"],"onRotate":["gzip","-t"]}', "c.json"),
+    { symbols: "all", quoteAssets: ["USDT"], onRotate: ["gzip", "-t"] },
+  );
+  assert.deepEqual(parseConfigFile("{}", "c.json"), {});
+});
+
+Deno.test("configHelp() lists a flag for every key", () => {
+  const help = configHelp();
+  for (const key of Object.keys(DEFAULT_CONFIG)) {
+    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    assert.ok(help.includes(flag), `help lacks ${flag}`);
+  }
+  for (const flag of ["--config", "--no-fsync", "--quiet", "--verbose"]) {
+    assert.ok(help.includes(flag));
+  }
+});
