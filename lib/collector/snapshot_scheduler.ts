@@ -1,0 +1,259 @@
+/**
+ * One scheduler of REST depth snapshots for every symbol. It spends at most the weight budget
+ * (see {@linkcode WeightBudget}), serves resyncs before cold starts, honours 429/418 `Retry-After`
+ * to the millisecond (nothing at all is sent before it passes) and retries failures with backoff.
+ * A cold start of 300 symbols at weight 250 simply takes its time.
+ *
+ * @module
+ */
+import { depthWeight, USED_WEIGHT_HEADER } from "../binance/limits.ts";
+import { parseDepthSnapshot } from "../binance/parse.ts";
+import type { DepthSnapshot } from "../binance/types.ts";
+import { depthUrl } from "../binance/urls.ts";
+import { receiveTime } from "../storage/records.ts";
+import { Backoff } from "./backoff.ts";
+import { type Log, silentLog } from "./log.ts";
+import type { WeightBudget } from "./weight_budget.ts";
+
+/** Resyncs (a symbol lost its book) go before cold starts (a symbol never had one). */
+export type SnapshotPriority = "resync" | "start";
+
+/** Options of {@linkcode SnapshotScheduler}. */
+export interface SnapshotSchedulerOptions {
+  /** REST base URL. */
+  restUrl: string;
+  /** `limit` of each depth request; its weight comes from {@linkcode depthWeight}. */
+  limit: number;
+  /** The process's weight budget, shared with other REST calls. */
+  budget: WeightBudget;
+  /** Receives each snapshot with its local receive time. */
+  onSnapshot(symbol: string, snapshot: DepthSnapshot, recv: number): void;
+  /** HTTP client; the global `fetch` by default. */
+  fetch?: typeof fetch;
+  /** Clock, epoch ms; `Date.now` by default. */
+  now?: () => number;
+  /** Where waits and failures are logged. */
+  log?: Log;
+  /** Requests in flight at once; 1 by default, so a 429 can never be followed by a request. */
+  concurrency?: number;
+  /** Wait after a failed request (network, 5xx, bad body), growing to 30 s. */
+  retryBaseMs?: number;
+  /** `Retry-After` assumed when a 429 comes without one, ms. */
+  default429Ms?: number;
+  /** `Retry-After` assumed when a 418 comes without one, ms. */
+  default418Ms?: number;
+}
+
+/** Counters of the scheduler. */
+export interface SnapshotStats {
+  /** Requests sent. */
+  requested: number;
+  /** Snapshots received and parsed. */
+  received: number;
+  /** Requests that failed (network, status, body). */
+  failed: number;
+  /** 429 answers. */
+  status429: number;
+  /** 418 answers. */
+  status418: number;
+  /** Weight counted as sent. */
+  weightSent: number;
+}
+
+type Resolved = Required<SnapshotSchedulerOptions>;
+
+/** Parses `Retry-After` (seconds); `null` when absent or not a number. */
+export function retryAfterMs(headers: Headers): number | null {
+  const value = headers.get("Retry-After");
+  if (value === null || value.trim() === "") return null;
+  const seconds = Number(value);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : null;
+}
+
+/** Queues snapshot requests and sends them within the weight budget. */
+export class SnapshotScheduler {
+  readonly stats: SnapshotStats = {
+    requested: 0,
+    received: 0,
+    failed: 0,
+    status429: 0,
+    status418: 0,
+    weightSent: 0,
+  };
+  #o: Resolved;
+  #queues: Record<SnapshotPriority, Set<string>> = { resync: new Set(), start: new Set() };
+  #inFlight = new Map<string, AbortController>();
+  #running = new Set<Promise<void>>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = 0;
+  #closed = false;
+  #retry: Backoff;
+  #retryUntil = 0;
+
+  /** Creates an idle scheduler. */
+  constructor(options: SnapshotSchedulerOptions) {
+    this.#o = {
+      fetch: (input, init) => fetch(input, init),
+      now: Date.now,
+      log: silentLog,
+      concurrency: 1,
+      retryBaseMs: 1000,
+      default429Ms: 60_000,
+      default418Ms: 120_000,
+      ...options,
+    };
+    this.#retry = new Backoff({
+      baseMs: this.#o.retryBaseMs,
+      maxMs: Math.max(this.#o.retryBaseMs, 30_000),
+    });
+  }
+
+  /** Weight of one request. */
+  get weight(): number {
+    return depthWeight(this.#o.limit);
+  }
+
+  /** Asks for a snapshot of `symbol`; a resync overtakes a queued cold start of the same symbol. */
+  request(symbol: string, priority: SnapshotPriority): void {
+    if (this.#closed || this.#inFlight.has(symbol) || this.#queues.resync.has(symbol)) return;
+    if (priority === "resync") this.#queues.start.delete(symbol);
+    else if (this.#queues.start.has(symbol)) return;
+    this.#queues[priority].add(symbol);
+    this.#pump();
+  }
+
+  /** Forgets a queued request of `symbol` (a request in flight still answers). */
+  cancel(symbol: string): void {
+    this.#queues.resync.delete(symbol);
+    this.#queues.start.delete(symbol);
+  }
+
+  /** Requests waiting to be sent. */
+  get queued(): number {
+    return this.#queues.resync.size + this.#queues.start.size;
+  }
+
+  /** Requests sent and not yet answered. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Whether a request of `symbol` is queued or in flight. */
+  has(symbol: string): boolean {
+    return this.#inFlight.has(symbol) || this.#queues.resync.has(symbol) ||
+      this.#queues.start.has(symbol);
+  }
+
+  /** Time until the next request can be sent, ms, or `null` when none is queued. */
+  nextInMs(): number | null {
+    if (this.queued === 0) return null;
+    const now = this.#o.now();
+    return Math.max(0, this.#o.budget.waitFor(this.weight, now), this.#retryUntil - now);
+  }
+
+  /** Stops sending, aborts requests in flight and waits for them to settle. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    for (const controller of this.#inFlight.values()) controller.abort();
+    await Promise.allSettled([...this.#running]);
+  }
+
+  #next(): string | undefined {
+    for (const priority of ["resync", "start"] as const) {
+      const queue = this.#queues[priority];
+      for (const symbol of queue) {
+        queue.delete(symbol);
+        return symbol;
+      }
+    }
+    return undefined;
+  }
+
+  #wake(delayMs: number): void {
+    const at = this.#o.now() + delayMs;
+    if (this.#timer !== undefined && this.#timerAt <= at) return;
+    clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#pump();
+    }, Math.max(0, Math.ceil(delayMs)));
+  }
+
+  #pump(): void {
+    while (!this.#closed && this.queued > 0 && this.#inFlight.size < this.#o.concurrency) {
+      const now = this.#o.now();
+      const wait = Math.max(this.#o.budget.waitFor(this.weight, now), this.#retryUntil - now);
+      if (wait > 0) {
+        this.#wake(wait);
+        return;
+      }
+      const symbol = this.#next();
+      if (symbol === undefined) return;
+      this.#o.budget.spend(this.weight, now);
+      this.stats.requested++;
+      this.stats.weightSent += this.weight;
+      const controller = new AbortController();
+      this.#inFlight.set(symbol, controller);
+      const running = this.#fetch(symbol, controller.signal).finally(() => {
+        this.#inFlight.delete(symbol);
+        this.#running.delete(running);
+        this.#pump();
+      });
+      this.#running.add(running);
+    }
+  }
+
+  async #fetch(symbol: string, signal: AbortSignal): Promise<void> {
+    const url = depthUrl(this.#o.restUrl, symbol, this.#o.limit);
+    let status = 0;
+    try {
+      const response = await this.#o.fetch(url, { signal });
+      status = response.status;
+      const now = this.#o.now();
+      const used = response.headers.get(USED_WEIGHT_HEADER);
+      if (used !== null) this.#o.budget.report(Number(used), now);
+      if (status === 429 || status === 418) {
+        await response.body?.cancel();
+        this.#limited(symbol, status, retryAfterMs(response.headers), now);
+        return;
+      }
+      const text = await response.text();
+      if (status !== 200) throw new Error(`HTTP ${status}: ${text.slice(0, 200)}`);
+      const snapshot = parseDepthSnapshot(text);
+      this.stats.received++;
+      this.#retry.reset();
+      this.#o.onSnapshot(symbol, snapshot, receiveTime());
+    } catch (error) {
+      if (this.#closed) return;
+      this.stats.failed++;
+      const delay = this.#retry.next();
+      this.#retryUntil = Math.max(this.#retryUntil, this.#o.now() + delay);
+      this.#o.log.warn(`Depth snapshot of ${symbol} failed; retrying in ${fmtMs(delay)}`, {
+        symbol,
+        status,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      this.#queues.resync.add(symbol);
+    }
+  }
+
+  #limited(symbol: string, status: 429 | 418, retryMs: number | null, now: number): void {
+    if (status === 429) this.stats.status429++;
+    else this.stats.status418++;
+    const wait = retryMs ?? (status === 429 ? this.#o.default429Ms : this.#o.default418Ms);
+    this.#o.budget.block(wait, now);
+    this.#o.log.warn(
+      `REST answered ${status} for ${symbol}: no request for ${fmtMs(wait)} (Retry-After)`,
+      { symbol, status, retryAfterMs: wait },
+    );
+    this.#queues.resync = new Set([symbol, ...this.#queues.resync]);
+  }
+}
+
+/** `2500` → `"2.5 s"`, `120` → `"120 ms"`. */
+export function fmtMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,197 @@
+import assert from "node:assert/strict";
+import { USED_WEIGHT_HEADER } from "../binance/limits.ts";
+import type { DepthSnapshot } from "../binance/types.ts";
+import { retryAfterMs, SnapshotScheduler } from "./snapshot_scheduler.ts";
+import { WeightBudget } from "./weight_budget.ts";
+
+interface Sent {
+  symbol: string;
+  at: number;
+}
+
+/** A fake REST server: answers with `answer(symbol, n)` and logs every request. */
+function fakeRest(answer: (symbol: string, n: number) => Response = () => ok()) {
+  const sent: Sent[] = [];
+  const fetch = (input: string | URL | Request): Promise<Response> => {
+    const symbol = new URL(String(input)).searchParams.get("symbol")!;
+    sent.push({ symbol, at: Date.now() });
+    return Promise.resolve(answer(symbol, sent.length));
+  };
+  return { sent, fetch: fetch as typeof globalThis.fetch };
+}
+
+function ok(lastUpdateId = 7, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ lastUpdateId, bids: [], asks: [] }), { headers });
+}
+
+function collect() {
+  const got: string[] = [];
+  let resolve = () => {};
+  let want = 0;
+  return {
+    got,
+    onSnapshot(symbol: string, _s: DepthSnapshot) {
+      got.push(symbol);
+      if (got.length === want) resolve();
+    },
+    until(n: number) {
+      want = n;
+      return got.length >= n ? Promise.resolve() : new Promise<void>((r) => resolve = r);
+    },
+  };
+}
+
+Deno.test("SnapshotScheduler never spends more than the budget in a window", async () => {
+  const windowMs = 250;
+  const rest = fakeRest();
+  const sink = collect();
+  const scheduler = new SnapshotScheduler({
+    restUrl: "http://127.0.0.1:1",
+    limit: 100, // weight 5
+    budget: new WeightBudget({ budget: 20, windowMs }),
+    fetch: rest.fetch,
+    onSnapshot: sink.onSnapshot,
+  });
+  try {
+    for (let i = 0; i < 10; i++) scheduler.request(`S${i}`, "start");
+    await sink.until(10);
+    const perWindow = new Map<number, number>();
+    for (const s of rest.sent) {
+      const w = Math.floor(s.at / windowMs);
+      perWindow.set(w, (perWindow.get(w) ?? 0) + 1);
+    }
+    assert.ok([...perWindow.values()].every((n) => n <= 4), JSON.stringify([...perWindow]));
+    assert.ok(perWindow.size >= 3);
+    assert.equal(scheduler.stats.weightSent, 50);
+    assert.deepEqual(sink.got, Array.from({ length: 10 }, (_, i) => `S${i}`));
+  } finally {
+    await scheduler.close();
+  }
+});
+
+Deno.test("SnapshotScheduler serves resyncs before cold starts", async () => {
+  const rest = fakeRest();
+  const sink = collect();
+  const budget = new WeightBudget({ budget: 1000 });
+  budget.block(100, Date.now());
+  const scheduler = new SnapshotScheduler({
+    restUrl: "http://127.0.0.1:1",
+    limit: 100,
+    budget,
+    fetch: rest.fetch,
+    onSnapshot: sink.onSnapshot,
+  });
+  try {
+    for (const s of ["A", "B", "C"]) scheduler.request(s, "start");
+    scheduler.request("D", "resync");
+    scheduler.request("B", "resync");
+    scheduler.request("A", "start");
+    assert.equal(scheduler.queued, 4);
+    await sink.until(4);
+    assert.deepEqual(sink.got, ["D", "B", "A", "C"]);
+  } finally {
+    await scheduler.close();
+  }
+});
+
+Deno.test("SnapshotScheduler sends nothing until a 429's Retry-After has passed", async () => {
+  let limitedAt = 0;
+  const rest = fakeRest((_symbol, n) => {
+    if (n !== 2) return ok();
+    limitedAt = Date.now();
+    return new Response("{}", { status: 429, headers: { "Retry-After": "1" } });
+  });
+  const sink = collect();
+  const scheduler = new SnapshotScheduler({
+    restUrl: "http://127.0.0.1:1",
+    limit: 5000,
+    budget: new WeightBudget({ budget: 6000 }),
+    fetch: rest.fetch,
+    onSnapshot: sink.onSnapshot,
+  });
+  try {
+    for (const s of ["A", "B", "C", "D"]) scheduler.request(s, "start");
+    await sink.until(4);
+    assert.equal(scheduler.stats.status429, 1);
+    const after = rest.sent.filter((s) => s.at > limitedAt);
+    assert.ok(after.length > 0);
+    assert.ok(after.every((s) => s.at >= limitedAt + 1000), JSON.stringify(rest.sent));
+    assert.deepEqual(new Set(sink.got), new Set(["A", "B", "C", "D"]));
+  } finally {
+    await scheduler.close();
+  }
+});
+
+Deno.test("SnapshotScheduler waits for the minute when the server reports the weight used", async () => {
+  const windowMs = 300;
+  const rest = fakeRest(() => ok(1, { [USED_WEIGHT_HEADER]: "96" }));
+  const sink = collect();
+  const scheduler = new SnapshotScheduler({
+    restUrl: "http://127.0.0.1:1",
+    limit: 100,
+    budget: new WeightBudget({ budget: 100, windowMs }),
+    fetch: rest.fetch,
+    onSnapshot: sink.onSnapshot,
+  });
+  try {
+    for (const s of ["A", "B", "C"]) scheduler.request(s, "start");
+    await sink.until(3);
+    const windows = rest.sent.map((s) => Math.floor(s.at / windowMs));
+    assert.equal(new Set(windows).size, 3, `one request a window (96 of 100 used): ${windows}`);
+  } finally {
+    await scheduler.close();
+  }
+});
+
+Deno.test("SnapshotScheduler retries a failed request after a backoff", async () => {
+  const rest = fakeRest((_s, n) =>
+    n === 1 ? new Response("oops", { status: 502 }) : n === 2 ? new Response("<html>") : ok()
+  );
+  const sink = collect();
+  const scheduler = new SnapshotScheduler({
+    restUrl: "http://127.0.0.1:1",
+    limit: 100,
+    budget: new WeightBudget({ budget: 6000 }),
+    fetch: rest.fetch,
+    onSnapshot: sink.onSnapshot,
+    retryBaseMs: 40,
+  });
+  try {
+    scheduler.request("A", "start");
+    await sink.until(1);
+    assert.equal(rest.sent.length, 3);
+    assert.equal(scheduler.stats.failed, 2);
+    assert.ok(rest.sent[1]!.at - rest.sent[0]!.at >= 19);
+  } finally {
+    await scheduler.close();
+  }
+});
+
+Deno.test("SnapshotScheduler.close() aborts a request in flight", async () => {
+  let aborted = false;
+  const fetch = ((_u: string, init?: RequestInit) =>
+    new Promise<Response>((_resolve, reject) => {
+      init?.signal?.addEventListener("abort", () => {
+        aborted = true;
+        reject(new DOMException("aborted", "AbortError"));
+      });
+    })) as typeof globalThis.fetch;
+  const scheduler = new SnapshotScheduler({
+    restUrl: "http://127.0.0.1:1",
+    limit: 100,
+    budget: new WeightBudget({ budget: 6000 }),
+    fetch,
+    onSnapshot: () => assert.fail("no snapshot expected"),
+  });
+  scheduler.request("A", "start");
+  assert.equal(scheduler.inFlight, 1);
+  await scheduler.close();
+  assert.ok(aborted);
+  assert.equal(scheduler.stats.failed, 0);
+});
+
+Deno.test("retryAfterMs() reads seconds", () => {
+  assert.equal(retryAfterMs(new Headers({ "Retry-After": "7" })), 7000);
+  assert.equal(retryAfterMs(new Headers()), null);
+  assert.equal(retryAfterMs(new Headers({ "Retry-After": "soon" })), null);
+});
