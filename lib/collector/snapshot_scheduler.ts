@@ -12,7 +12,7 @@ import type { DepthSnapshot } from "../binance/types.ts";
 import { depthUrl } from "../binance/urls.ts";
 import { receiveTime } from "../storage/records.ts";
 import { Backoff } from "./backoff.ts";
-import { type Log, silentLog } from "./log.ts";
+import { createLogger, type Logger } from "../cli/log.ts";
 import type { WeightBudget } from "./weight_budget.ts";
 
 /** Resyncs (a symbol lost its book) go before cold starts (a symbol never had one). */
@@ -33,7 +33,7 @@ export interface SnapshotSchedulerOptions {
   /** Clock, epoch ms; `Date.now` by default. */
   now?: () => number;
   /** Where waits and failures are logged. */
-  log?: Log;
+  log?: Logger;
   /** Requests in flight at once; 1 by default, so a 429 can never be followed by a request. */
   concurrency?: number;
   /** Wait after a failed request (network, 5xx, bad body), growing to 30 s. */
@@ -95,7 +95,7 @@ export class SnapshotScheduler {
     this.#o = {
       fetch: (input, init) => fetch(input, init),
       now: Date.now,
-      log: silentLog,
+      log: createLogger({ write: () => {} }),
       concurrency: 1,
       retryBaseMs: 1000,
       default429Ms: 60_000,
