@@ -1,0 +1,331 @@
+/**
+ * A Binance-spot-compatible exchange on 127.0.0.1 for tests and demos: REST depth snapshots,
+ * exchange info and time, and the market-data WebSocket streams on the same port, over a
+ * synthetic market or a replay of real recordings, with faults on demand.
+ *
+ * History bound: the last 100,000 events per symbol are kept (option `maxEventsPerSymbol`);
+ * {@linkcode Simulator.bookAt} works for any event boundary still kept.
+ *
+ * @module
+ */
+import { createServer } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
+import type { DepthHistory } from "./depth_history.ts";
+import { handleRest, splitSymbol } from "./rest.ts";
+import type { SymbolInfo } from "./rest.ts";
+import { RateLimiter } from "./rate_limiter.ts";
+import { ReplayMarket } from "./replay_market.ts";
+import { StreamConnection } from "./stream_connection.ts";
+import { SyntheticMarket } from "./synthetic_market.ts";
+import { StreamHub } from "./stream_hub.ts";
+import { acceptKey, WsSocket } from "./ws_socket.ts";
+import { resolveOptions } from "./options.ts";
+import type { SimulatorOptions, SimulatorStats } from "./options.ts";
+
+export type { SimulatorOptions, SimulatorStats } from "./options.ts";
+
+/** One open connection, as {@linkcode Simulator.connections} lists it. */
+export interface ConnectionInfo {
+  id: number;
+  streams: string[];
+  openedAt: number;
+  stalled: boolean;
+}
+
+/** A running simulator. */
+export interface Simulator extends AsyncDisposable {
+  /** REST base, `http://127.0.0.1:PORT`. */
+  readonly url: string;
+  /** WebSocket base, `ws://127.0.0.1:PORT`. */
+  readonly wsUrl: string;
+  /** The port listened on. */
+  readonly port: number;
+  /** Symbols with a book (synthetic or replayed). */
+  symbols(): string[];
+  /** Closes every connection and the server and clears every timer. */
+  close(): Promise<void>;
+  /** Consumes the ids of the symbol's next event but sends it to no one (a real gap). */
+  withholdNextEvent(symbol: string): void;
+  /** Drops every connection at once, without a close frame. */
+  dropConnections(): void;
+  /** Closes every connection with a close frame (`code`, default 1000, as at 24 h). */
+  closeConnections(code?: number): void;
+  /** Sends `{"e":"serverShutdown","E":…}` on every connection (the connection stays open). */
+  sendServerShutdown(): void;
+  /** Makes every open connection silent forever: nothing sent, input ignored, TCP open. */
+  stallConnections(): void;
+  /** Sends a text frame that is not valid JSON on every connection. */
+  sendMalformedFrame(): void;
+  /** Sends a depth frame of a stream no one subscribed to (unknown symbol) on every connection. */
+  sendUnknownStreamFrame(): void;
+  /** Sends, on every connection, a real depth frame of a known symbol it did not subscribe to. */
+  sendUnsubscribedSymbolFrame(): void;
+  /** The next `count` depth snapshots are the book at an id well before the current one. */
+  serveStaleSnapshots(count: number): void;
+  /** Depth requests are answered 429 for `durationMs` real ms. */
+  throttleSnapshots(durationMs: number): void;
+  /** Generates `count` synthetic ticks at once (also when the timer is off: `updateIntervalMs: 0`). */
+  step(count?: number): void;
+  /** Starts a replay created with `replayAutoStart: false`. */
+  startReplay(): void;
+  /** Resolves when the replay has published every recorded frame. */
+  replayFinished(): Promise<void>;
+  /** Counters for tests. */
+  readonly stats: SimulatorStats;
+  /** Open connections. */
+  connections(): ConnectionInfo[];
+  /** The simulator's own full book of `symbol` exactly at update id `u` (an event boundary). */
+  bookAt(symbol: string, u: number): DepthSnapshot;
+  /** Every event generated for the symbol so far (within the history bound), withheld ones too. */
+  events(symbol: string): readonly DepthUpdate[];
+}
+
+/** Starts a simulator; resolves once it listens. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const o = resolveOptions(options);
+  const stats: SimulatorStats = {
+    connectionsOpened: 0,
+    connectionsOpen: 0,
+    connectionsRejected: 0,
+    depthRequests: 0,
+    restRequests: 0,
+    status429: 0,
+    status418: 0,
+    pingsSent: 0,
+    pongsReceived: 0,
+    closedForNoPong: 0,
+    closedForTooManyMessages: 0,
+    closedForLifetime: 0,
+    controlMessages: 0,
+    eventsPublished: 0,
+    eventsWithheld: 0,
+    staleSnapshotsServed: 0,
+  };
+  const clock = () => performance.now();
+  const limiter = new RateLimiter({
+    weightPerWindow: o.weightPerMinute,
+    windowMs: o.weightWindowMs,
+    banMs: o.banMs,
+    clock,
+  });
+  const synthetic = o.replay.length === 0
+    ? new SyntheticMarket({
+      symbols: o.symbols,
+      extraSymbols: o.extraSymbols,
+      seed: o.seed,
+      levelsPerSide: o.levelsPerSide,
+      maxEvents: o.maxEventsPerSymbol,
+    })
+    : null;
+  const replay = synthetic
+    ? null
+    : await ReplayMarket.open(o.replay, { maxEvents: o.maxEventsPerSymbol });
+  const histories: Map<string, DepthHistory> = (synthetic ?? replay!).histories;
+  const hub = new StreamHub({ histories, now: o.now, stats, bookTicker: synthetic !== null });
+  const breakSymbols = o.extraSymbols > 0 && synthetic ? ["XB0001USDT", "XB0002USDT"] : [];
+  let staleLeft = 0;
+
+  const symbolInfos = (): SymbolInfo[] => [
+    ...[...histories.keys()].map((symbol): SymbolInfo => ({
+      symbol,
+      status: "TRADING",
+      ...splitSymbol(symbol),
+    })),
+    ...breakSymbols.map((symbol): SymbolInfo => ({
+      symbol,
+      status: "BREAK",
+      ...splitSymbol(symbol),
+    })),
+  ];
+  const depth = (symbol: string, limit: number): DepthSnapshot | null => {
+    if (breakSymbols.includes(symbol)) return { lastUpdateId: 1, bids: [], asks: [] };
+    const history = histories.get(symbol);
+    if (!history) return null;
+    if (staleLeft > 0) {
+      staleLeft--;
+      stats.staleSnapshotsServed++;
+      const events = history.events;
+      const older = events[events.length - 1 - o.staleSnapshotLag];
+      const u = older && older.u > history.baseId ? older.u : history.baseId;
+      const book = history.bookAt(u);
+      return { lastUpdateId: u, bids: book.bids.slice(0, limit), asks: book.asks.slice(0, limit) };
+    }
+    return history.snapshot(limit);
+  };
+
+  const connections = new Map<number, StreamConnection>();
+  const sockets = new Set<Socket>();
+  let nextId = 1;
+  const host = {
+    rules: o.rules,
+    counters: stats,
+    clock,
+    onSubscribe: (c: StreamConnection, s: string) => hub.subscribe(c, s),
+    onUnsubscribe: (c: StreamConnection, s: string) => hub.unsubscribe(c, s),
+  };
+  const server: Server = createServer((req, res) =>
+    handleRest(
+      {
+        limiter,
+        weightPerMinute: o.weightPerMinute,
+        now: o.now,
+        symbolInfos,
+        depth,
+        counters: stats,
+      },
+      req,
+      res,
+    )
+  );
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Uint8Array) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const reject = (status: string, msg: string) => {
+      stats.connectionsRejected++;
+      const body = JSON.stringify({ code: -1, msg });
+      socket.end(
+        `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}` +
+          `\r\nConnection: close\r\n\r\n${body}`,
+      );
+    };
+    const key = req.headers["sec-websocket-key"];
+    if (typeof key !== "string" || (req.headers.upgrade ?? "").toLowerCase() !== "websocket") {
+      return reject("400 Bad Request", "Expected a WebSocket upgrade.");
+    }
+    let combined: boolean;
+    let streams: string[];
+    if (url.pathname === "/stream") {
+      combined = true;
+      streams = (url.searchParams.get("streams") ?? "").split("/").filter((s) => s !== "");
+    } else if (url.pathname === "/ws" || url.pathname.startsWith("/ws/")) {
+      combined = false;
+      streams = url.pathname.slice(3).split("/").filter((s) => s !== "");
+    } else {
+      return reject("404 Not Found", `Unknown path ${url.pathname}.`);
+    }
+    if (streams.length > o.rules.maxStreams) {
+      return reject(
+        "400 Bad Request",
+        `Too many streams: ${streams.length}; at most ${o.rules.maxStreams} a connection.`,
+      );
+    }
+    socket.write(
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        `Sec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`,
+    );
+    const id = nextId++;
+    const ref: { connection?: StreamConnection } = {};
+    const ws = new WsSocket(socket, {
+      onText: (text) => ref.connection?.onText(text),
+      onIncoming: () => ref.connection?.onIncoming(),
+      onPong: (payload) => ref.connection?.onPong(payload),
+      onClosed: () => {
+        ref.connection?.dispose();
+        connections.delete(id);
+        stats.connectionsOpen = connections.size;
+      },
+    }, head);
+    const connection = new StreamConnection(id, ws, { host, combined, streams });
+    ref.connection = connection;
+    connections.set(id, connection);
+    stats.connectionsOpened++;
+    stats.connectionsOpen = connections.size;
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : o.port;
+
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let ticks = 0;
+  const step = (count = 1) => {
+    if (!synthetic) return;
+    for (let i = 0; i < count; i++) {
+      const E = o.now();
+      for (const event of synthetic.tick(E)) hub.publishDepth(event);
+      if (++ticks % o.slowStreamTicks === 0) hub.flushSlow(E);
+    }
+  };
+  if (synthetic && o.updateIntervalMs > 0) timer = setInterval(() => step(), o.updateIntervalMs);
+
+  let replayDone: Promise<void> = Promise.resolve();
+  let replayStarted = false;
+  const startReplay = () => {
+    if (!replay || replayStarted) return;
+    replayStarted = true;
+    replayDone = replay.run({
+      onDepth: (_symbol, event) => hub.publishReplayDepth(event),
+      onFrame: (stream, data) => hub.publishFrame(stream, data),
+      onEnd: () => hub.flushSlow(o.now()),
+    }, o.replaySpeed);
+  };
+  if (o.replayAutoStart) startReplay();
+
+  const each = (fn: (c: StreamConnection) => void) => {
+    for (const connection of [...connections.values()]) fn(connection);
+  };
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(timer);
+    await replay?.stop();
+    await replayDone.catch(() => {});
+    each((c) => c.socket.destroy());
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  const historyOf = (symbol: string): DepthHistory => {
+    const history = histories.get(symbol);
+    if (!history) throw new RangeError(`Unknown symbol "${symbol}": not served by this simulator`);
+    return history;
+  };
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    port,
+    symbols: () => [...histories.keys()],
+    close,
+    [Symbol.asyncDispose]: close,
+    withholdNextEvent: (symbol) => hub.withhold(historyOf(symbol).symbol),
+    dropConnections: () => each((c) => c.socket.destroy()),
+    closeConnections: (code = 1000) => each((c) => c.socket.close(code, "Closed by the simulator")),
+    sendServerShutdown: () =>
+      each((c) => c.socket.sendText(JSON.stringify({ e: "serverShutdown", E: o.now() }))),
+    stallConnections: () => each((c) => c.socket.stall()),
+    sendMalformedFrame: () => each((c) => c.socket.sendText(hub.malformedFrame(c))),
+    sendUnknownStreamFrame: () => each((c) => c.socket.sendText(hub.unknownStreamFrame(c))),
+    sendUnsubscribedSymbolFrame: () =>
+      each((c) => {
+        const text = hub.unsubscribedSymbolFrame(c);
+        if (text !== null) c.socket.sendText(text);
+      }),
+    serveStaleSnapshots: (count) => {
+      staleLeft += count;
+    },
+    throttleSnapshots: (durationMs) => limiter.throttle(durationMs),
+    step,
+    startReplay,
+    replayFinished: () => replayDone,
+    stats,
+    connections: () =>
+      [...connections.values()].map((c) => ({
+        id: c.id,
+        streams: c.streams,
+        openedAt: Math.round(performance.timeOrigin + c.openedAt),
+        stalled: c.socket.stalled,
+      })),
+    bookAt: (symbol, u) => historyOf(symbol).bookAt(u),
+    events: (symbol) => historyOf(symbol).events,
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * Who listens to which stream, and the publication of events to them: 100 ms depth events as they
+ * come, 1000 ms ones aggregated, bookTicker after each synthetic event, recorded frames as they
+ * are, and the fault frames (withheld event, malformed frame, unknown stream, unsubscribed symbol).
+ *
+ * @module
+ */
+import type { DepthUpdate } from "../binance/types.ts";
+import { DepthAggregator } from "./depth_aggregator.ts";
+import type { DepthHistory } from "./depth_history.ts";
+import type { SimulatorStats } from "./options.ts";
+import type { StreamConnection } from "./stream_connection.ts";
+
+/** What the hub needs. */
+export interface StreamHubOptions {
+  histories: Map<string, DepthHistory>;
+  now(): number;
+  stats: SimulatorStats;
+  /** Publish a bookTicker after each depth event (synthetic market). */
+  bookTicker: boolean;
+}
+
+/** Subscriptions and publication. */
+export class StreamHub {
+  #subscribers = new Map<string, Set<StreamConnection>>();
+  #aggregators = new Map<string, DepthAggregator>();
+  #withheld = new Set<string>();
+  #options: StreamHubOptions;
+
+  /** Creates an empty hub. */
+  constructor(options: StreamHubOptions) {
+    this.#options = options;
+  }
+
+  /** Registers `connection` on `stream`. */
+  subscribe(connection: StreamConnection, stream: string): void {
+    let set = this.#subscribers.get(stream);
+    if (!set) this.#subscribers.set(stream, set = new Set());
+    set.add(connection);
+  }
+
+  /** Unregisters `connection` from `stream`. */
+  unsubscribe(connection: StreamConnection, stream: string): void {
+    const set = this.#subscribers.get(stream);
+    set?.delete(connection);
+    if (set?.size === 0) this.#subscribers.delete(stream);
+  }
+
+  /** The symbol's next event will be withheld. */
+  withhold(symbol: string): void {
+    this.#withheld.add(symbol);
+  }
+
+  /** Publishes a synthetic event: 100 ms stream, 1000 ms aggregate, bookTicker. */
+  publishDepth(event: DepthUpdate): void {
+    if (!this.#publishFast(event, `${event.s.toLowerCase()}@depth@100ms`)) return;
+    if (this.#options.bookTicker) this.#publishBookTicker(event);
+  }
+
+  /** Publishes a replayed event; 1000 ms aggregates follow the recorded event-time seconds. */
+  publishReplayDepth(event: DepthUpdate): void {
+    const aggregator = this.#aggregators.get(event.s);
+    if (
+      aggregator && aggregator.firstEventTime !== null &&
+      Math.floor(aggregator.firstEventTime / 1000) !== Math.floor(event.E / 1000)
+    ) this.#flushOne(aggregator, event.E);
+    this.#publishFast(event, `${event.s.toLowerCase()}@depth@100ms`);
+  }
+
+  /** Publishes any recorded frame to the listeners of its stream. */
+  publishFrame(stream: string, data: unknown): void {
+    this.#send(stream, data);
+  }
+
+  /** Sends every pending 1000 ms aggregate with event time `E`. */
+  flushSlow(E: number): void {
+    for (const aggregator of this.#aggregators.values()) this.#flushOne(aggregator, E);
+  }
+
+  /** A text frame cut in the middle of its JSON, for a connection's first stream. */
+  malformedFrame(connection: StreamConnection): string {
+    const stream = connection.streams[0] ?? "btcusdt@depth@100ms";
+    return `{"stream":"${stream}","data":{"e":"depthUpdate","E":${this.#options.now()},"s":"`;
+  }
+
+  /** A well-formed depth frame of a symbol that does not exist. */
+  unknownStreamFrame(connection: StreamConnection): string {
+    const data: DepthUpdate = {
+      e: "depthUpdate",
+      E: this.#options.now(),
+      s: "ZZZNOSYMBOL",
+      U: 1,
+      u: 2,
+      b: [["1.00000000", "1.00000000"]],
+      a: [],
+    };
+    return connection.combined
+      ? JSON.stringify({ stream: "zzznosymbol@depth@100ms", data })
+      : JSON.stringify(data);
+  }
+
+  /** The latest real event of a symbol the connection does not listen to, or `null`. */
+  unsubscribedSymbolFrame(connection: StreamConnection): string | null {
+    for (const [symbol, history] of this.#options.histories) {
+      const stream = `${symbol.toLowerCase()}@depth@100ms`;
+      const event = history.events.at(-1);
+      if (connection.has(stream) || !event) continue;
+      return connection.combined ? JSON.stringify({ stream, data: event }) : JSON.stringify(event);
+    }
+    return null;
+  }
+
+  #publishFast(event: DepthUpdate, stream: string): boolean {
+    const lower = event.s.toLowerCase();
+    const slow = this.#subscribers.has(`${lower}@depth@1000ms`) ||
+      this.#subscribers.has(`${lower}@depth`);
+    let aggregator = this.#aggregators.get(event.s);
+    if (slow && !aggregator) {
+      this.#aggregators.set(event.s, aggregator = new DepthAggregator(event.s));
+    }
+    if (this.#withheld.delete(event.s)) {
+      this.#options.stats.eventsWithheld++;
+      aggregator?.split();
+      return false;
+    }
+    this.#options.stats.eventsPublished++;
+    this.#send(stream, event);
+    if (slow) aggregator!.add(event);
+    return true;
+  }
+
+  #flushOne(aggregator: DepthAggregator, E: number): void {
+    if (aggregator.empty) return;
+    const lower = aggregator.symbol.toLowerCase();
+    for (const event of aggregator.take(E)) {
+      this.#send(`${lower}@depth@1000ms`, event);
+      this.#send(`${lower}@depth`, event);
+    }
+  }
+
+  #publishBookTicker(event: DepthUpdate): void {
+    const stream = `${event.s.toLowerCase()}@bookTicker`;
+    if (!this.#subscribers.has(stream)) return;
+    const book = this.#options.histories.get(event.s)?.current;
+    if (!book) return;
+    const best = (m: Map<string, string>, higher: boolean) => {
+      let price: string | null = null;
+      let n = higher ? -Infinity : Infinity;
+      for (const p of m.keys()) {
+        const v = Number(p);
+        if (higher ? v > n : v < n) {
+          n = v;
+          price = p;
+        }
+      }
+      return price === null ? ["0.00000000", "0.00000000"] : [price, m.get(price)!];
+    };
+    const [b, B] = best(book.bids, true);
+    const [a, A] = best(book.asks, false);
+    this.#send(stream, { u: event.u, s: event.s, b, B, a, A });
+  }
+
+  #send(stream: string, data: unknown): void {
+    const set = this.#subscribers.get(stream);
+    if (!set || set.size === 0) return;
+    const raw = JSON.stringify(data);
+    const combined = `{"stream":"${stream}","data":${raw}}`;
+    for (const connection of set) connection.deliver(raw, combined);
+  }
+}
