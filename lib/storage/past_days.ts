@@ -1,0 +1,70 @@
+/**
+ * Finishing days a previous process left unfinished (it stopped or crashed before the day ended):
+ * their torn tail is cut back (and a `crash` gap appended) and their manifest is written.
+ *
+ * @module
+ */
+import { finishDayFile } from "./manifest.ts";
+import { repairTail } from "./tail_repair.ts";
+import { writeAll } from "./write_all.ts";
+import { gzipMember } from "./gzip_member.ts";
+
+/** A day file with no manifest. */
+export interface UnfinishedDay {
+  symbol: string;
+  day: string;
+  path: string;
+}
+
+const DAY_FILE = /^(\d{4}-\d{2}-\d{2})_dom\.jsonl\.gz$/;
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** Day files of days before `today` that have no manifest, oldest first. */
+export async function findUnfinishedDays(dataDir: string, today: string): Promise<UnfinishedDay[]> {
+  const out: UnfinishedDay[] = [];
+  for await (const dir of Deno.readDir(dataDir)) {
+    if (!dir.isDirectory || dir.name.startsWith(".")) continue;
+    for await (const entry of Deno.readDir(`${dataDir}/${dir.name}`)) {
+      const match = DAY_FILE.exec(entry.name);
+      if (!entry.isFile || !match || match[1]! >= today) continue;
+      const path = `${dataDir}/${dir.name}/${entry.name}`;
+      if (await exists(path.replace(/\.jsonl\.gz$/, ".manifest.json"))) continue;
+      out.push({ symbol: dir.name, day: match[1]!, path });
+    }
+  }
+  return out.sort((a, b) => a.day.localeCompare(b.day) || a.symbol.localeCompare(b.symbol));
+}
+
+/**
+ * Repairs and finishes one unfinished day: `crashLines` (a header and a `crash` gap, as JSON
+ * lines) are appended when a torn tail was cut. Returns the manifest path and the bytes cut.
+ */
+export async function finishUnfinishedDay(
+  day: UnfinishedDay,
+  crashLines: (detail: string, lastUpdateId: number | null) => string[],
+): Promise<{ manifestPath: string; cut: number }> {
+  const repair = await repairTail(day.path);
+  if (repair.cut > 0) {
+    const detail = `cut ${repair.cut} bytes of an incomplete gzip member`;
+    const text = crashLines(detail, repair.lastUpdateId).join("\n") + "\n";
+    const member = await gzipMember(new TextEncoder().encode(text));
+    const file = await Deno.open(day.path, { append: true });
+    try {
+      await writeAll(file, member);
+      await file.syncData();
+    } finally {
+      file.close();
+    }
+  }
+  const manifestPath = await finishDayFile(day.path, { symbol: day.symbol, date: day.day });
+  return { manifestPath, cut: repair.cut };
+}

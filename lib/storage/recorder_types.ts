@@ -1,0 +1,111 @@
+/**
+ * Options, statistics and per-symbol/per-file state of the {@linkcode Recorder}.
+ *
+ * @module
+ */
+import type { Batch } from "./batch.ts";
+import type { BeforeWriteHook, DayFile } from "./day_file.ts";
+import type { GapReason, SnapshotRecord } from "./records.ts";
+import type { RecordCounts } from "./record_counts.ts";
+
+/** Log levels the recorder uses. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Options of `Recorder.open`. */
+export interface RecorderOptions {
+  /** Directory that holds one folder per symbol. */
+  dataDir: string;
+  /** Collector version written into every header. */
+  collectorVersion: string;
+  /** Stream name of a symbol for the header, e.g. `"btcusdt@depth@100ms"`. */
+  streamName: (symbol: string) => string;
+  /** Longest time accepted records wait before they are written as a member. Default 1000. */
+  flushIntervalMs?: number;
+  /** Uncompressed bytes that force a member. Default 1 MiB. */
+  maxMemberBytes?: number;
+  /** `fsync` (fdatasync) every member. Default true. */
+  fsync?: boolean;
+  /** Memory cap across symbols for records not yet written. Default 256 MiB. */
+  maxPendingBytes?: number;
+  /** A "book" snapshot every this many ms per in-sync symbol; 0 = off (default). */
+  checkpointIntervalMs?: number;
+  /** Clock (epoch ms) for the records the recorder writes itself and for "today". */
+  now?: () => number;
+  /** Receives what the recorder has to say. */
+  log?: (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
+  /** For tests: called before every member write (delay it, or throw to simulate a failing disk). */
+  beforeWrite?: BeforeWriteHook;
+}
+
+/** Counters of a recorder since it opened. */
+export interface RecorderStats {
+  /** Compressed bytes written. */
+  bytesWritten: number;
+  /** Records written (headers excluded). */
+  recordsWritten: number;
+  /** gzip members written. */
+  membersWritten: number;
+  /** Failed writes or opens. */
+  writeErrors: number;
+  /** Records dropped (memory cap or write errors); a gap marks each run of them. */
+  droppedRecords: number;
+  /** Day files currently open. */
+  filesOpen: number;
+  /** Bytes (UTF-16 units) accepted but not yet written. */
+  pendingBytes: number;
+  /** Torn tails cut back at start-up. */
+  tailsRepaired: number;
+  /** Manifests written. */
+  manifestsWritten: number;
+}
+
+/** What `onFileFinished` receives. */
+export interface FileFinishedInfo {
+  path: string;
+  manifestPath: string;
+  symbol: string;
+  date: string;
+}
+
+/** One day file as the recorder tracks it. */
+export interface FileState {
+  symbol: string;
+  day: string;
+  disk: DayFile;
+  batch: Batch;
+  status: "new" | "open" | "failed" | "closed";
+  /** This process has opened the file at least once. */
+  opened: boolean;
+  /** How the file begins when this process first writes to it (captured at the rotation point). */
+  intro: { book: SnapshotRecord | null; startGap: boolean; lastUpdateId: number | null };
+  /** Serializes the file's disk operations. */
+  chain: Promise<void>;
+  flushQueued: boolean;
+  /** What this process wrote; the whole file's when `countsCoverFile`. */
+  counts: RecordCounts;
+  countsCoverFile: boolean;
+  /** Last update id known written. */
+  lastUpdateId: number | null;
+  /** The day as epoch ms: `[dayStart, dayEnd)`. */
+  dayStart: number;
+  dayEnd: number;
+  /** `performance.now()` of the last check that the file still exists. */
+  lastExistsCheck: number;
+}
+
+/** One symbol as the recorder tracks it. */
+export interface SymbolState {
+  symbol: string;
+  file: FileState | null;
+  /** Records never go to a day before this one. */
+  minDay: string;
+  /** Last update id accepted. */
+  lastUpdateId: number | null;
+  /** A gap is due before the next record (records were dropped or lost). */
+  gapDue: boolean;
+  /** Records dropped since the last gap, why, and the last update id known before them. */
+  dropped: number;
+  dropReason: GapReason | null;
+  dropLastUpdateId: number | null;
+  lastCheckpoint: number;
+}
