@@ -7,17 +7,27 @@
 import { EXIT_USAGE, InputError, UsageError } from "./lib/cli/errors.ts";
 import { COMMANDS, overview } from "./lib/commands/index.ts";
 
+const TOP_HINT = "run 'collector --help' for the list of subcommands";
+
 /** Runs the CLI with `args`; resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    console.log(overview());
-    return name === undefined ? EXIT_USAGE : 0;
+  if (name === undefined) {
+    console.error(overview());
+    return EXIT_USAGE;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  if (name === "--help" || name === "-h" || (name === "help" && rest.length === 0)) {
+    console.log(overview());
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === (name === "--version" ? "version" : name));
   try {
+    if (name === "help") return await main([...rest, "--help"]);
     if (!command) {
-      throw new UsageError(`Unknown subcommand "${name}"`, "run 'collector --help' for the list");
+      throw new UsageError(
+        `${name.startsWith("-") ? "Unknown option" : "Unknown subcommand"} ${JSON.stringify(name)}`,
+        TOP_HINT,
+      );
     }
     if (rest.includes("--help") || rest.includes("-h")) {
       console.log(command.help);
@@ -27,9 +37,7 @@ export async function main(args: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`error: ${error.message}`);
-      console.error(
-        `hint: ${error.hint ?? `run 'collector ${command?.name ?? ""} --help' for usage`}`,
-      );
+      console.error(`hint: ${error.hint ?? `run 'collector ${command?.name} --help' for usage`}`);
       return EXIT_USAGE;
     }
     if (error instanceof InputError) {
