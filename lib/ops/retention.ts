@@ -1,0 +1,100 @@
+/**
+ * Local retention after the rotation hook: a day file whose hook succeeded gets a marker
+ * `<day>_dom.hooked` beside it; a sweep deletes the `.jsonl.gz`, its manifest and the marker for
+ * every marked day older than `days` days (never today's or yesterday's). Files without a marker
+ * (hook never ran, or failed) are never deleted.
+ *
+ * @module
+ */
+import { utcDay } from "../storage/records.ts";
+import { type Logger, silentLogger } from "./logger.ts";
+
+const DAY_MS = 86_400_000;
+const MARKER = /^(\d{4}-\d{2}-\d{2})_dom\.hooked$/;
+const DAY_FILE = /^(.*[\\/])?(\d{4}-\d{2}-\d{2})_dom\.jsonl\.gz$/;
+
+/** Path of the marker of a day file (`…/2025-06-25_dom.jsonl.gz` → `…/2025-06-25_dom.hooked`), or `null`. */
+export function hookedMarkerPath(file: string): string | null {
+  const m = DAY_FILE.exec(file);
+  return m ? `${m[1] ?? ""}${m[2]}_dom.hooked` : null;
+}
+
+/** Records that the hook succeeded for `file` (a `<day>_dom.jsonl.gz`); returns the marker's path. */
+export async function markHooked(
+  file: string,
+  info: { command: readonly string[]; at: number },
+): Promise<string> {
+  const marker = hookedMarkerPath(file);
+  if (marker === null) {
+    throw new TypeError(`Invalid day file "${file}": expected <YYYY-MM-DD>_dom.jsonl.gz`);
+  }
+  const body = JSON.stringify({ hookedAt: new Date(info.at).toISOString(), command: info.command });
+  await Deno.writeTextFile(marker, body + "\n");
+  return marker;
+}
+
+/** Options of {@linkcode sweepRetention}. */
+export interface RetentionOptions {
+  /** Keep marked files this many whole days (1 or more): a day D goes once D < today − days. */
+  days: number;
+  /** Current time, epoch ms. Default `Date.now`. */
+  now?: () => number;
+  /** Where deletions and failures are logged. */
+  logger?: Logger;
+}
+
+/** Checks a retention setting; throws a `RangeError` naming the value. */
+export function checkRetentionDays(days: number): void {
+  if (!Number.isInteger(days) || days < 1) {
+    throw new RangeError(`Invalid retention ${days} days: expected a whole number of 1 or more`);
+  }
+}
+
+async function removeIfPresent(path: string): Promise<boolean> {
+  try {
+    await Deno.remove(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/**
+ * Deletes, under every symbol folder of `dataDir`, the marked day files old enough; resolves to
+ * the paths deleted. A failure on one day is logged and the sweep goes on.
+ */
+export async function sweepRetention(
+  dataDir: string,
+  options: RetentionOptions,
+): Promise<string[]> {
+  checkRetentionDays(options.days);
+  const log = options.logger ?? silentLogger;
+  const cutoff = utcDay((options.now ?? Date.now)() - options.days * DAY_MS);
+  const deleted: string[] = [];
+  for await (const dir of Deno.readDir(dataDir)) {
+    if (!dir.isDirectory || dir.name.startsWith(".")) continue;
+    const folder = `${dataDir}/${dir.name}`;
+    const days: string[] = [];
+    for await (const entry of Deno.readDir(folder)) {
+      const m = entry.isFile ? MARKER.exec(entry.name) : null;
+      if (m && m[1]! < cutoff) days.push(m[1]!);
+    }
+    for (const day of days.sort()) {
+      const paths = [`${day}_dom.jsonl.gz`, `${day}_dom.manifest.json`, `${day}_dom.hooked`]
+        .map((name) => `${folder}/${name}`);
+      try {
+        // The marker goes last, so an interrupted sweep tries again next time.
+        for (const path of paths) if (await removeIfPresent(path)) deleted.push(path);
+        log("info", `retention deleted ${dir.name} ${day}`, { symbol: dir.name, day });
+      } catch (error) {
+        log("error", `retention could not delete ${dir.name} ${day}`, {
+          symbol: dir.name,
+          day,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  }
+  return deleted;
+}

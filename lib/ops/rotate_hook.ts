@@ -1,0 +1,271 @@
+/**
+ * The rotation hook (`onRotate`): when a day file is finished, run a configured command with the
+ * file and its manifest appended to its arguments, e.g. `["rclone", "copyto", "--"]` runs
+ * `rclone copyto -- <file> <manifest>`. No shell is involved. Jobs wait in a bounded queue and run
+ * a few at a time (default one), so a slow or hanging hook never blocks collection: a job that
+ * outlives `timeoutMs` gets SIGTERM, then SIGKILL. Its stdout and stderr are logged, bounded.
+ * Failures (non-zero exit, spawn error, timeout) are logged and counted; they are not retried.
+ *
+ * With `retention`, each success marks the file (see `retention.ts`) and, whenever the queue runs
+ * dry, marked files older than `retention.days` are deleted.
+ *
+ * @module
+ */
+import { OutputCapture } from "./output_capture.ts";
+import { type Logger, silentLogger } from "./logger.ts";
+import { checkRetentionDays, markHooked, sweepRetention } from "./retention.ts";
+
+/** Options of {@linkcode createRotateHook}. */
+export interface RotateHookOptions {
+  /** Where results and output go. */
+  logger?: Logger;
+  /** A run longer than this is killed and counted as failed. Default 10 min. */
+  timeoutMs?: number;
+  /** Time between SIGTERM and SIGKILL on timeout. Default 5 s. */
+  killGraceMs?: number;
+  /** Runs at once. Default 1. */
+  concurrency?: number;
+  /** Jobs waiting at most; more are dropped (and logged). Default 10 000. */
+  maxQueue?: number;
+  /** Bytes kept of each of stdout and stderr for the log. Default 4096. */
+  outputLimit?: number;
+  /** Working directory of the command. Default: the process's. */
+  cwd?: string;
+  /** Delete hooked files older than `days` days from `dataDir`. */
+  retention?: { dataDir: string; days: number; now?: () => number };
+}
+
+/** Counters of a hook since it was created. */
+export interface RotateHookStats {
+  /** Jobs waiting. */
+  queued: number;
+  /** Jobs running. */
+  running: number;
+  succeeded: number;
+  /** Non-zero exits, spawn errors and timeouts. */
+  failed: number;
+  /** Of `failed`, the ones killed for taking too long. */
+  timedOut: number;
+  /** Jobs refused because the queue was full or the hook closed. */
+  dropped: number;
+  /** Files deleted by retention. */
+  deleted: number;
+}
+
+/** A running hook. */
+export interface RotateHook {
+  /** Queues the hook for a finished `file` and its `manifest`; false when dropped. */
+  onRotate(file: string, manifest: string): boolean;
+  /** Current counters. */
+  stats(): RotateHookStats;
+  /** Resolves once nothing is queued or running (retention sweep included). */
+  idle(): Promise<void>;
+  /** Refuses new jobs and waits for the queued and running ones. */
+  close(): Promise<void>;
+}
+
+type Outcome = { ok: true } | { ok: false; reason: "exit" | "spawn" | "timeout"; detail: string };
+
+/** Creates a hook running `argv` (command first) plus `<file> <manifest>` for each rotation. */
+export function createRotateHook(
+  argv: readonly string[],
+  options: RotateHookOptions = {},
+): RotateHook {
+  const [command, ...baseArgs] = argv;
+  if (command === undefined || command === "") {
+    throw new TypeError(`Invalid rotate hook ${JSON.stringify(argv)}: expected a command first`);
+  }
+  const concurrency = options.concurrency ?? 1;
+  const maxQueue = options.maxQueue ?? 10_000;
+  const timeoutMs = options.timeoutMs ?? 10 * 60_000;
+  const killGraceMs = options.killGraceMs ?? 5_000;
+  const outputLimit = options.outputLimit ?? 4096;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`Invalid rotate hook concurrency ${concurrency}: expected 1 or more`);
+  }
+  if (!Number.isInteger(maxQueue) || maxQueue < 0) {
+    throw new RangeError(`Invalid rotate hook queue size ${maxQueue}: expected 0 or more`);
+  }
+  if (options.retention) checkRetentionDays(options.retention.days);
+  const log = options.logger ?? silentLogger;
+  const queue: Array<{ file: string; manifest: string }> = [];
+  const stats: RotateHookStats = {
+    queued: 0,
+    running: 0,
+    succeeded: 0,
+    failed: 0,
+    timedOut: 0,
+    dropped: 0,
+    deleted: 0,
+  };
+  let closed = false;
+  let sweepNeeded = false;
+  let sweeping: Promise<void> | null = null;
+  let idleWaiters: Array<() => void> = [];
+
+  const runOnce = async (
+    file: string,
+    manifest: string,
+  ): Promise<Outcome & { out: string; err: string }> => {
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(command, {
+        args: [...baseArgs, file, manifest],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        // Its own process group, so a timeout kills whatever the hook started too.
+        detached: Deno.build.os !== "windows",
+        ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+      }).spawn();
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      return { ok: false, reason: "spawn", detail, out: "", err: "" };
+    }
+    const out = new OutputCapture(child.stdout, outputLimit);
+    const err = new OutputCapture(child.stderr, outputLimit);
+    let timedOut = false;
+    let killTimer: ReturnType<typeof setTimeout> | undefined;
+    const kill = (signal: Deno.Signal) => {
+      try {
+        Deno.kill(-child.pid, signal);
+      } catch {
+        try {
+          child.kill(signal);
+        } catch { /* already gone */ }
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill("SIGTERM");
+      killTimer = setTimeout(() => kill("SIGKILL"), killGraceMs);
+    }, timeoutMs);
+    const status = await child.status;
+    clearTimeout(timer);
+    clearTimeout(killTimer);
+    // A grandchild may hold the pipes open: give the output a moment, then stop reading.
+    let outputTimer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all([out.done, err.done]),
+      new Promise((resolve) => (outputTimer = setTimeout(resolve, 1000))),
+    ]);
+    clearTimeout(outputTimer);
+    await Promise.all([out.cancel(), err.cancel()]);
+    const texts = { out: out.text(), err: err.text() };
+    if (timedOut) {
+      return { ok: false, reason: "timeout", detail: `killed after ${timeoutMs} ms`, ...texts };
+    }
+    if (!status.success) {
+      const detail = status.signal !== null
+        ? `killed by ${status.signal}`
+        : `exit code ${status.code}`;
+      return { ok: false, reason: "exit", detail, ...texts };
+    }
+    return { ok: true, ...texts };
+  };
+
+  const job = async (file: string, manifest: string): Promise<void> => {
+    const started = performance.now();
+    const result = await runOnce(file, manifest);
+    const fields: Record<string, unknown> = {
+      file,
+      manifest,
+      durationMs: Math.round(performance.now() - started),
+    };
+    if (result.out !== "") fields.stdout = result.out;
+    if (result.err !== "") fields.stderr = result.err;
+    if (!result.ok) {
+      stats.failed++;
+      if (result.reason === "timeout") stats.timedOut++;
+      log("error", `rotate hook failed (${result.reason}: ${result.detail})`, {
+        ...fields,
+        reason: result.reason,
+        detail: result.detail,
+      });
+      return;
+    }
+    stats.succeeded++;
+    log("info", "rotate hook succeeded", fields);
+    if (options.retention) {
+      try {
+        await markHooked(file, { command: [...argv], at: Date.now() });
+        sweepNeeded = true;
+      } catch (error) {
+        log("warn", "rotate hook could not mark the file for retention", {
+          file,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  };
+
+  const sweep = async (): Promise<void> => {
+    const r = options.retention!;
+    try {
+      const deleted = await sweepRetention(r.dataDir, {
+        days: r.days,
+        logger: log,
+        ...(r.now ? { now: r.now } : {}),
+      });
+      stats.deleted += deleted.length;
+    } catch (error) {
+      log("error", "retention sweep failed", {
+        dataDir: r.dataDir,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
+
+  const pump = (): void => {
+    while (stats.running < concurrency && queue.length > 0) {
+      const next = queue.shift()!;
+      stats.queued = queue.length;
+      stats.running++;
+      job(next.file, next.manifest).finally(() => {
+        stats.running--;
+        pump();
+      });
+    }
+    if (stats.running > 0 || queue.length > 0 || sweeping) return;
+    if (sweepNeeded && options.retention) {
+      sweepNeeded = false;
+      sweeping = sweep().finally(() => {
+        sweeping = null;
+        pump();
+      });
+      return;
+    }
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+
+  const idle = (): Promise<void> => {
+    if (stats.running === 0 && queue.length === 0 && !sweeping) return Promise.resolve();
+    return new Promise((resolve) => idleWaiters.push(resolve));
+  };
+
+  return {
+    onRotate(file, manifest) {
+      if (closed || queue.length >= maxQueue) {
+        stats.dropped++;
+        log("error", `rotate hook dropped ${file}: ${closed ? "hook closed" : "queue full"}`, {
+          file,
+          manifest,
+          queued: queue.length,
+        });
+        return false;
+      }
+      queue.push({ file, manifest });
+      stats.queued = queue.length;
+      pump();
+      return true;
+    },
+    stats: () => ({ ...stats }),
+    idle,
+    close() {
+      closed = true;
+      return idle();
+    },
+  };
+}
