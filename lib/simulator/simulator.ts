@@ -166,7 +166,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     onSubscribe: (c: StreamConnection, s: string) => hub.subscribe(c, s),
     onUnsubscribe: (c: StreamConnection, s: string) => hub.unsubscribe(c, s),
   };
-  const server: Server = createServer((req, res) =>
+  const server: Server = createServer({ maxHeaderSize: 1 << 20 }, (req, res) =>
     handleRest(
       {
         limiter,
@@ -178,8 +178,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       },
       req,
       res,
-    )
-  );
+    ));
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
