@@ -36,6 +36,9 @@ export interface ExchangeInfo {
   symbols: SymbolInfo[];
 }
 
+/** Request weight of `GET /api/v3/exchangeInfo` (all symbols). */
+export const EXCHANGE_INFO_WEIGHT = 20;
+
 /** Status of a symbol that trades (and so has a moving book). */
 export const TRADING_STATUS = "TRADING";
 

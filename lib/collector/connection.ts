@@ -68,6 +68,7 @@ export class Connection {
   /** Process-unique number, for logs. */
   readonly id = nextId++;
   readonly streams: readonly string[];
+  #streamSet: ReadonlySet<string>;
   readonly stats: ConnectionStats = { messages: 0, chars: 0, malformed: 0 };
   /** When the socket opened (epoch ms), or `null` until then. */
   openedAt: number | null = null;
@@ -87,6 +88,7 @@ export class Connection {
   constructor(options: ConnectionOptions) {
     this.#o = options;
     this.streams = options.streams;
+    this.#streamSet = new Set(options.streams);
     this.#now = options.now ?? Date.now;
     this.lastMessageAt = this.#now();
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
@@ -105,6 +107,11 @@ export class Connection {
     this.#ws.onclose = (event: CloseEvent) => this.#finish(event.code, event.reason);
     const tick = Math.max(10, Math.min(1000, options.silenceTimeoutMs / 4));
     this.#watchdog = setInterval(() => this.#check(), tick);
+  }
+
+  /** Whether `stream` is one of this connection's streams. */
+  has(stream: string): boolean {
+    return this.#streamSet.has(stream);
   }
 
   /** Whether the socket is open. */

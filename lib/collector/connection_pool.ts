@@ -105,6 +105,7 @@ class Slot {
   constructor(
     readonly index: number,
     readonly symbols: readonly string[],
+    readonly streams: readonly string[],
     readonly url: string,
     readonly backoff: Backoff,
   ) {}
@@ -136,14 +137,16 @@ export class ConnectionPool {
     this.#o = options;
     this.#pacer = options.pacer ?? new ConnectionPacer();
     this.#now = options.now ?? Date.now;
-    this.#slots = options.groups.map((symbols, i) =>
-      new Slot(
+    this.#slots = options.groups.map((symbols, i) => {
+      const streams = symbols.map((s) => depthStreamName(s, options.speed));
+      return new Slot(
         i,
         symbols,
-        combinedStreamUrl(options.wsUrl, symbols.map((s) => depthStreamName(s, options.speed))),
+        streams,
+        combinedStreamUrl(options.wsUrl, streams),
         new Backoff({ baseMs: options.reconnectBaseMs, maxMs: options.reconnectMaxMs }),
-      )
-    );
+      );
+    });
   }
 
   /** Opens every slot's first connection (paced). */
@@ -228,7 +231,7 @@ export class ConnectionPool {
     const hooks = this.#o.hooks;
     const conn = new Connection({
       url: slot.url,
-      streams: slot.symbols,
+      streams: slot.streams,
       silenceTimeoutMs: this.#o.silenceTimeoutMs,
       ...(this.#o.WebSocket ? { WebSocket: this.#o.WebSocket } : {}),
       now: this.#now,
