@@ -129,3 +129,39 @@ export class LatencyHistogram {
     return new LatencySnapshot(this.#counts.slice(), this.#count, this.#sum);
   }
 }
+
+/**
+ * Quantiles over a recent window of a histogram, in fixed memory: the values recorded since a base
+ * snapshot that moves forward every `windowMs`. Read at least once a window (e.g. by scrapes), a
+ * read covers between one and two windows; read less often, it covers the time since the
+ * read before the previous one. Any number of readers may share it.
+ */
+export class LatencyWindow {
+  readonly #histogram: LatencyHistogram;
+  readonly #windowMs: number;
+  #base: LatencySnapshot;
+  #next: LatencySnapshot;
+  #nextAt: number;
+
+  /** Watches `histogram` from `now` (epoch ms) with windows of `windowMs` (default 60 s). */
+  constructor(histogram: LatencyHistogram, now: number, windowMs = 60_000) {
+    if (!(windowMs > 0)) {
+      throw new RangeError(`Invalid window ${windowMs} ms: expected more than 0`);
+    }
+    this.#histogram = histogram;
+    this.#windowMs = windowMs;
+    this.#base = this.#next = histogram.snapshot();
+    this.#nextAt = now;
+  }
+
+  /** What was recorded in the recent window as of `now` (epoch ms). */
+  recent(now: number): LatencySnapshot {
+    const current = this.#histogram.snapshot();
+    if (now - this.#nextAt >= this.#windowMs) {
+      this.#base = this.#next;
+      this.#next = current;
+      this.#nextAt = now;
+    }
+    return current.since(this.#base);
+  }
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LATENCY_MAX_MS, LatencyHistogram, LatencySnapshot } from "./latency.ts";
+import { LATENCY_MAX_MS, LatencyHistogram, LatencySnapshot, LatencyWindow } from "./latency.ts";
 
 function near(actual: number | null, expected: number, relative = 0.05): void {
   assert.ok(actual !== null, "expected a value");
@@ -96,4 +96,21 @@ Deno.test("LatencySnapshot.plus() merges two histograms", () => {
 Deno.test("LatencySnapshot.quantile() rejects a quantile outside 0..1", () => {
   assert.throws(() => LatencySnapshot.empty().quantile(1.5), /Invalid quantile 1.5/);
   assert.throws(() => LatencySnapshot.empty().quantile(Number.NaN), RangeError);
+});
+
+Deno.test("LatencyWindow.recent() forgets values older than two windows", () => {
+  const h = new LatencyHistogram();
+  const w = new LatencyWindow(h, 0, 1000);
+  for (let i = 0; i < 10; i++) h.record(100);
+  assert.equal(w.recent(500).count, 10); // first window: since the start
+  assert.equal(w.recent(1000).count, 10); // window moves: base is still the start
+  for (let i = 0; i < 5; i++) h.record(1);
+  assert.equal(w.recent(1500).count, 15);
+  near(w.recent(1500).quantile(0.99), 100);
+  // Base moves to t=1000: only the 5 values recorded after it remain.
+  assert.equal(w.recent(2000).count, 5);
+  near(w.recent(2000).quantile(0.99), 1);
+  assert.equal(w.recent(3000).count, 0);
+  assert.equal(w.recent(3000).quantile(0.5), null);
+  assert.throws(() => new LatencyWindow(h, 0, 0), /Invalid window 0 ms/);
 });
