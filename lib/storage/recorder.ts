@@ -78,6 +78,7 @@ export class Recorder {
   readonly #background = new Set<Promise<void>>();
   readonly #unfinished = new Map<string, Promise<void>>();
   readonly #encoder = new TextEncoder();
+  #manifests: Promise<unknown> = Promise.resolve();
   #timer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
@@ -217,8 +218,13 @@ export class Recorder {
     return { type: "snapshot", recv: this.#now(), lastUpdateId, bids, asks, source: "book" };
   }
 
-  #gap(reason: GapReason, lastUpdateId: number | null, detail?: string): GapRecord {
-    const gap: GapRecord = { type: "gap", recv: this.#now(), lastUpdateId, reason };
+  #gap(
+    reason: GapReason,
+    lastUpdateId: number | null,
+    detail?: string,
+    recv = this.#now(),
+  ): GapRecord {
+    const gap: GapRecord = { type: "gap", recv, lastUpdateId, reason };
     if (detail !== undefined) gap.detail = detail;
     return gap;
   }
@@ -263,8 +269,10 @@ export class Recorder {
       batch: emptyBatch(),
       status: "new",
       opened: false,
-      intro: { book, startGap: !byGap, lastUpdateId: s.lastUpdateId },
-      chain: this.#unfinished.get(path) ?? Promise.resolve(),
+      intro: { recv: this.#now(), book, startGap: !byGap, lastUpdateId: s.lastUpdateId },
+      // After the previous day's last write: on disk, a symbol's data is always a prefix of what
+      // was accepted, even across a rotation.
+      chain: (s.file?.chain ?? Promise.resolve()).then(() => this.#unfinished.get(path)),
       flushQueued: false,
       counts: emptyCounts(),
       countsCoverFile: false,
@@ -292,13 +300,22 @@ export class Recorder {
     this.#finish(file, true);
   }
 
+  /** Flushes and closes the file; its manifest is then written in the background, one at a time. */
   #finish(file: FileState, manifest: boolean): void {
-    this.#enqueue(file, async () => {
+    let wasFailed = false;
+    const closed = this.#enqueue(file, async () => {
       await this.#flushNow(file);
-      const wasFailed = file.status === "failed";
+      wasFailed = file.status === "failed";
       this.#closeFile(file);
-      if (manifest && file.opened && !wasFailed) await this.#writeManifest(file);
     });
+    if (!manifest) return;
+    const run = Promise.all([closed, this.#manifests]).then(async () => {
+      if (file.opened && !wasFailed) await this.#writeManifest(file);
+    }).catch((error) => {
+      this.#log("error", `Cannot write the manifest of ${file.disk.path}: ${message(error)}`);
+    });
+    this.#manifests = run;
+    this.#track(run);
   }
 
   #closeFile(file: FileState): void {
@@ -322,9 +339,13 @@ export class Recorder {
       this.#log("error", `Storage task failed for ${file.disk.path}: ${message(error)}`);
     });
     file.chain = run;
+    this.#track(run);
+    return run;
+  }
+
+  #track(run: Promise<void>): void {
     this.#background.add(run);
     run.finally(() => this.#background.delete(run));
-    return run;
   }
 
   #scheduleFlush(file: FileState): void {
@@ -425,7 +446,8 @@ export class Recorder {
     this.stats.filesOpen++;
     const prefix = emptyBatch();
     const add = (record: RecordingRecord) => addToBatch(prefix, record, serializeRecord(record));
-    if (!file.opened || repair.size === 0) add(this.#header(file.symbol, file.day));
+    const recv = file.opened ? this.#now() : file.intro.recv;
+    if (!file.opened || repair.size === 0) add(this.#header(file.symbol, file.day, recv));
     if (!file.opened) {
       file.opened = true;
       file.countsCoverFile = !repair.existed;
@@ -438,11 +460,12 @@ export class Recorder {
         const detail = crash
           ? `cut ${repair.cut} bytes of an incomplete gzip member`
           : "a new process appends to this file";
-        add(this.#gap(crash ? "crash" : "restart", repair.lastUpdateId, detail));
+        add(this.#gap(crash ? "crash" : "restart", repair.lastUpdateId, detail, recv));
       }
       if (file.intro.book) add(file.intro.book);
       else if (!repair.existed && file.intro.startGap) {
-        add(this.#gap("start", file.intro.lastUpdateId, "no book known when the file began"));
+        const detail = "no book known when the file began";
+        add(this.#gap("start", file.intro.lastUpdateId, detail, recv));
       }
     } else if (repair.size === 0) {
       file.counts = emptyCounts();
@@ -455,7 +478,7 @@ export class Recorder {
     return true;
   }
 
-  #header(symbol: string, day: string): HeaderRecord {
+  #header(symbol: string, day: string, recv = this.#now()): HeaderRecord {
     return {
       type: "header",
       format: FORMAT_VERSION,
@@ -464,7 +487,7 @@ export class Recorder {
       symbol,
       date: day,
       collector: this.#options.collectorVersion,
-      recv: this.#now(),
+      recv,
       stream: this.#options.streamName(symbol),
     };
   }

@@ -77,7 +77,13 @@ export interface FileState {
   /** This process has opened the file at least once. */
   opened: boolean;
   /** How the file begins when this process first writes to it (captured at the rotation point). */
-  intro: { book: SnapshotRecord | null; startGap: boolean; lastUpdateId: number | null };
+  intro: {
+    /** Clock when the file was started: `recv` of the header and of the records after it. */
+    recv: number;
+    book: SnapshotRecord | null;
+    startGap: boolean;
+    lastUpdateId: number | null;
+  };
   /** Serializes the file's disk operations. */
   chain: Promise<void>;
   flushQueued: boolean;
