@@ -1,0 +1,128 @@
+/**
+ * Tests of `deno task build`. Building a real binary needs a `denort` base binary: it runs only when
+ * `DENORT_BIN` names one, and says so when it is skipped.
+ */
+import assert from "node:assert/strict";
+import { VERSION } from "../lib/version.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const DENORT_BIN = Deno.env.get("DENORT_BIN");
+
+async function build(args: string[], env: Record<string, string>, clearEnv = false) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "build", ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1", ...env },
+    clearEnv,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A 127.0.0.1 port nothing listens on. */
+function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr;
+  listener.close();
+  return port;
+}
+
+Deno.test("build fails with a clear error naming DENORT_BIN, when it is not a file", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "collector_build_test_" });
+  try {
+    const missing = `${dir}/no/such/denort`;
+    const result = await build(["--output", `${dir}/collector`], { DENORT_BIN: missing });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(
+      result.stderr,
+      /error: DENORT_BIN is set to "[^"]+no\/such\/denort", which is not/,
+    );
+    assert.match(result.stderr, /Set DENORT_BIN=\/path\/to\/denort/);
+    assert.equal(await exists(`${dir}/collector`), false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/**
+ * A DENO_DIR sharing the real one's module and npm caches but not its downloads (`dl/`, where a
+ * denort would be cached), after `deno install` has made sure the npm packages are cached.
+ */
+async function denoDirWithoutDownloads(dir: string): Promise<string> {
+  const install = await new Deno.Command(Deno.execPath(), {
+    args: ["install"],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert.equal(install.code, 0, new TextDecoder().decode(install.stderr));
+  const info = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json"],
+    stdout: "piped",
+  })
+    .output();
+  const real = (JSON.parse(new TextDecoder().decode(info.stdout)) as { denoDir: string }).denoDir;
+  const denoDir = `${dir}/deno_dir`;
+  await Deno.mkdir(denoDir);
+  for (const name of ["npm", "remote"]) {
+    if (await exists(`${real}/${name}`)) {
+      await Deno.symlink(`${real}/${name}`, `${denoDir}/${name}`);
+    }
+  }
+  return denoDir;
+}
+
+Deno.test("build explains how to set DENORT_BIN, when denort cannot be downloaded", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "collector_build_test_" });
+  try {
+    const proxy = `http://127.0.0.1:${closedPort()}`;
+    // No cached denort, and every download fails at once through a proxy that is not there.
+    const result = await build(["--no-check", "--output", `${dir}/collector`], {
+      PATH: Deno.env.get("PATH") ?? "",
+      HOME: Deno.env.get("HOME") ?? dir,
+      DENO_DIR: await denoDirWithoutDownloads(dir),
+      HTTPS_PROXY: proxy,
+      HTTP_PROXY: proxy,
+    }, true);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /could not download the denort base binary/);
+    assert.match(result.stderr, /Set DENORT_BIN=\/path\/to\/denort/);
+    assert.equal(await exists(`${dir}/collector`), false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+if (DENORT_BIN === undefined) {
+  console.log("build_test: DENORT_BIN is not set, so building a real binary is skipped (ignored).");
+}
+
+Deno.test({
+  name: "build compiles a binary that runs 'version', when DENORT_BIN names a denort",
+  ignore: DENORT_BIN === undefined,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "collector_build_test_" });
+    try {
+      const binary = `${dir}/collector`;
+      const result = await build(["--output", binary], {});
+      assert.equal(result.code, 0, result.stderr);
+      const run = await new Deno.Command(binary, { args: ["version"], stdout: "piped" }).output();
+      assert.equal(run.code, 0);
+      assert.match(new TextDecoder().decode(run.stdout), new RegExp(`^collector ${VERSION} `));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
