@@ -64,9 +64,9 @@ export interface CollectorConfig {
   metricsAddr: string | null;
   /** Clock check interval; 0: off. */
   clockCheckIntervalMs: number;
-  /** Program and arguments run when a day file is finished (no shell), or `null`: off. */
+  /** Program and arguments run with each finished day file and its manifest appended (no shell), or `null`: off. */
   onRotate: string[] | null;
-  /** Day files older than this many days are deleted; 0: off. */
+  /** Day files older than this many days, once `onRotate` succeeded for them, are deleted; 0: off. */
   retentionDays: number;
 }
 

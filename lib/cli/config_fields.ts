@@ -225,7 +225,7 @@ export const FIELDS: { readonly [K in keyof CollectorConfig]: FieldSpec<Collecto
   },
   onRotate: {
     arg: "JSON|PROGRAM",
-    doc: "run when a day file is finished: JSON array, program first, no shell",
+    doc: "command run with each finished day file and its manifest appended (JSON array, no shell)",
     check(value) {
       if (value === null) return null;
       if (
@@ -245,7 +245,7 @@ export const FIELDS: { readonly [K in keyof CollectorConfig]: FieldSpec<Collecto
   },
   retentionDays: {
     arg: "DAYS",
-    doc: "delete day files older than this many days (0: keep all)",
+    doc: "delete day files older than this, once onRotate succeeded for them (0: keep all)",
     ...int(0),
   },
 };
