@@ -19,8 +19,10 @@ export type RawMessage =
 /** Streams the messages of a raw recording file, in file order. */
 export async function* readRawRecording(path: string): AsyncGenerator<RawMessage> {
   const file = await Deno.open(path);
-  const gunzip = Readable.toWeb(Readable.fromWeb(file.readable as never).pipe(createGunzip()));
-  const lines = (gunzip as ReadableStream<Uint8Array>)
+  const gunzip = Readable.fromWeb(file.readable as never).pipe(createGunzip());
+  // ReadableStream.from (not Readable.toWeb): a consumer that stops early then ends the stream
+  // cleanly instead of leaving gunzip writing into a cancelled controller (an uncaught error).
+  const lines = ReadableStream.from(gunzip as AsyncIterable<Uint8Array>)
     .pipeThrough(new TextDecoderStream())
     .pipeThrough(new LineStream());
   let lineNo = 0;
