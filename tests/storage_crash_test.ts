@@ -3,7 +3,12 @@ import { createHash } from "node:crypto";
 import { completeMembersLength, scanGzipMember } from "../lib/storage/gzip_scan.ts";
 import { firstDifference, OrderBook } from "../lib/book/order_book.ts";
 import type { DepthSnapshot } from "../lib/binance/types.ts";
-import { checkWithStandardTools, dayFiles, readRecords } from "./helpers/storage_fixture.ts";
+import {
+  checkWithStandardTools,
+  dayFiles,
+  loadBtcusdt,
+  readRecords,
+} from "./helpers/storage_fixture.ts";
 
 const HARNESS = new URL("./helpers/storage_writer_harness.ts", import.meta.url).pathname;
 const KILLS = 22;
@@ -15,9 +20,9 @@ interface Harness {
 }
 
 /** Starts the harness and waits until its recorder is open. */
-async function startHarness(dataDir: string): Promise<Harness> {
+async function startHarness(dataDir: string, feedPath: string): Promise<Harness> {
   const process = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", HARNESS, dataDir],
+    args: ["run", "-A", HARNESS, dataDir, feedPath],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -71,12 +76,14 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const dataDir = await Deno.makeTempDir({ prefix: "storage_crash_" });
+    const feedPath = await Deno.makeTempFile({ prefix: "storage_crash_feed_", suffix: ".json" });
     try {
+      await Deno.writeTextFile(feedPath, JSON.stringify(await loadBtcusdt()));
       let torn = 0;
       for (let run = 0; run < KILLS; run++) {
         if (run > 0 && run % 3 === 0) await tearTail(dataDir, run);
         torn += (await tornFiles(dataDir)).length;
-        const harness = await startHarness(dataDir);
+        const harness = await startHarness(dataDir, feedPath);
         await sleep(100 + Math.random() * 500);
         harness.process.kill("SIGKILL");
         const status = await harness.process.status;
@@ -84,7 +91,7 @@ Deno.test({
         await harness.output;
       }
       torn += (await tornFiles(dataDir)).length;
-      const last = await startHarness(dataDir);
+      const last = await startHarness(dataDir, feedPath);
       await sleep(300);
       last.process.kill("SIGTERM");
       assert.equal((await last.process.status).code, 0);
@@ -144,6 +151,7 @@ Deno.test({
       );
     } finally {
       await Deno.remove(dataDir, { recursive: true });
+      await Deno.remove(feedPath);
     }
   },
 });

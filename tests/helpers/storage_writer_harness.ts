@@ -9,7 +9,8 @@
  * update id on disk and continues right after it, with a "rest" snapshot of the book there: a
  * duplicated or missing event shows as a broken id sequence.
  *
- * Usage: deno run -A storage_writer_harness.ts <dataDir>
+ * Usage: deno run -A storage_writer_harness.ts <dataDir> [<feed.json>]
+ * (`feed.json`: the {@linkcode BtcusdtFeed} as JSON, to start faster than from the recording)
  *
  * @module
  */
@@ -18,14 +19,16 @@ import { Recorder } from "../../lib/storage/recorder.ts";
 import { scanGzipMember } from "../../lib/storage/gzip_scan.ts";
 import { depthUpdateRecord } from "../../lib/storage/records.ts";
 import type { DepthSnapshot, DepthUpdate } from "../../lib/binance/types.ts";
-import { loadBtcusdt } from "./storage_fixture.ts";
+import { type BtcusdtFeed, loadBtcusdt } from "./storage_fixture.ts";
 
 /** Exchange time of event 0. */
 export const HARNESS_BASE = Date.UTC(2025, 0, 1, 12, 0, 0);
 
 const dataDir = Deno.args[0];
 if (!dataDir) throw new Error("Usage: storage_writer_harness.ts <dataDir>");
-const feed = await loadBtcusdt();
+const feed: BtcusdtFeed = Deno.args[1]
+  ? JSON.parse(await Deno.readTextFile(Deno.args[1]))
+  : await loadBtcusdt();
 const cycle = feed.events;
 const firstU = cycle[0]!.U;
 const span = cycle.at(-1)!.u - firstU + 1;
