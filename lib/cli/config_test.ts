@@ -6,6 +6,7 @@ import {
   parseConfigFile,
   validateSymbol,
 } from "./config.ts";
+import { flagOf } from "./config_fields.ts";
 import { UsageError } from "./errors.ts";
 
 /** Asserts that `fn` throws a UsageError whose message contains every one of `parts`. */
@@ -275,10 +276,20 @@ Deno.test("parseConfigFile() returns only the keys present, normalised", () => {
 Deno.test("configHelp() lists a flag for every key", () => {
   const help = configHelp();
   for (const key of Object.keys(DEFAULT_CONFIG)) {
-    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    assert.ok(help.includes(flag), `help lacks ${flag}`);
+    assert.ok(help.includes(flagOf(key)), `help lacks ${flagOf(key)}`);
   }
   for (const flag of ["--config", "--no-fsync", "--quiet", "--verbose"]) {
     assert.ok(help.includes(flag));
+  }
+});
+
+Deno.test("README.md's configuration table gives every key its flag and default", async () => {
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  const rows = readme.split("\n").filter((line) => line.startsWith("| `"));
+  for (const [key, value] of Object.entries(DEFAULT_CONFIG)) {
+    const row = rows.find((line) => line.startsWith(`| \`${key}\``));
+    assert.ok(row, `README.md has no row for ${key}`);
+    assert.ok(row.includes(`\`${flagOf(key)}`), `the row of ${key} lacks ${flagOf(key)}`);
+    assert.ok(row.includes(`\`${JSON.stringify(value)}\``), `the row of ${key} lacks its default`);
   }
 });
