@@ -53,9 +53,11 @@ function int(min: number, max = MAX): Pick<FieldSpec<number>, "check" | "fromTex
   };
 }
 
+const DECIMAL = /^-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
+
+/** A flag's number in decimal notation, else the text itself (which then fails the check). */
 function numberText(text: string): unknown {
-  const number = Number(text);
-  return text.trim() !== "" && Number.isFinite(number) ? number : text;
+  return DECIMAL.test(text) ? Number(text) : text;
 }
 
 function oneOf<T extends string>(...values: T[]): (value: unknown) => T {
