@@ -62,6 +62,7 @@ export const DEFAULT_HEALTH_POLICY: Readonly<HealthPolicy> = {
 
 /** One symbol in the report. */
 export interface SymbolHealth {
+  /** Current state. */
   state: SymbolState;
   /** When it entered the state, epoch ms. */
   since: number;
@@ -69,11 +70,13 @@ export interface SymbolHealth {
   forMs: number;
   /** False when this symbol alone makes the process unhealthy. */
   ok: boolean;
+  /** Why it is out of sync, when the collector said. */
   detail?: string;
 }
 
 /** The body of `/health`. */
 export interface HealthReport {
+  /** Healthy: `/health` answers 200. */
   ok: boolean;
   /** One line per failed rule, empty when healthy. */
   reasons: string[];
@@ -81,8 +84,11 @@ export interface HealthReport {
   checkedAt: number;
   /** Milliseconds since the last frame (since start-up when none came). */
   silentForMs: number;
+  /** Symbols in sync. */
   inSync: number;
+  /** Symbols resyncing or stale. */
   outOfSync: number;
+  /** Each symbol, by name. */
   symbols: Record<string, SymbolHealth>;
 }
 

@@ -41,6 +41,7 @@ export interface RotateHookStats {
   queued: number;
   /** Jobs running. */
   running: number;
+  /** Runs that exited with code 0. */
   succeeded: number;
   /** Non-zero exits, spawn errors and timeouts. */
   failed: number;

@@ -48,16 +48,23 @@ export interface StatusSource {
 
 /** The numbers of one connection in a status line. */
 export interface ConnectionLine {
+  /** The connection's name. */
   id: string;
+  /** Diff events received per second over the interval. */
   eventsPerSec: number;
+  /** Symbols carried. */
   symbols: number;
+  /** Of those, in sync. */
   inSync: number;
+  /** Of those, resyncing. */
   resyncing: number;
   /** Neither in sync nor resyncing (connection down or silent). */
   stale: number;
+  /** Gaps recorded today (UTC). */
   gapsToday: number;
-  /** `null` when no event arrived in the interval. */
+  /** Median lag from `E` to receipt over the interval, ms; `null` when no event arrived. */
   lagP50Ms: number | null;
+  /** 99th percentile of the lag over the interval, ms; `null` when no event arrived. */
   lagP99Ms: number | null;
 }
 
@@ -65,6 +72,7 @@ export interface ConnectionLine {
 export interface StatusFields extends Omit<ConnectionLine, "id">, StatusTotals {
   /** Seconds the rates and lags cover. */
   intervalSec: number;
+  /** Each connection. */
   connections: ConnectionLine[];
 }
 
