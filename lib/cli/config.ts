@@ -102,6 +102,7 @@ export const DEFAULT_CONFIG: Readonly<CollectorConfig> = Object.freeze({
 type Key = keyof CollectorConfig;
 const KEYS = Object.keys(FIELDS) as Key[];
 const CONFIG_HINT = "the keys are listed in README.md and by 'collector run --help'";
+const FILE_HINT = "the file must hold one JSON object, like config.example.json";
 
 function isKey(name: string): name is Key {
   return Object.hasOwn(FIELDS, name);
@@ -112,7 +113,10 @@ function show(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
-/** Checks one value; `subject` names where it came from when the whole value is wrong. */
+/**
+ * Checks one value of `key`. In errors, `where.subject` names the value when it is wrong as a
+ * whole, `where.context` where a wrong list element was found.
+ */
 function checkField<K extends Key>(
   key: K,
   value: unknown,
@@ -142,13 +146,13 @@ export function parseConfigFile(text: string, source: string): Partial<Collector
   } catch (error) {
     throw new UsageError(
       `Cannot parse ${file} as JSON: ${(error as Error).message}`,
-      "the file must hold one JSON object, like config.example.json",
+      FILE_HINT,
     );
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new UsageError(
       `Invalid ${file}: expected a JSON object, found ${show(value)}`,
-      "the file must hold one JSON object, like config.example.json",
+      FILE_HINT,
     );
   }
   const out: Partial<Record<Key, unknown>> = {};
