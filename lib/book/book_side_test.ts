@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { BookSide, isZeroQuantity, parsePrice } from "./book_side.ts";
+
+Deno.test("isZeroQuantity() is true for every spelling of zero", () => {
+  for (const zero of ["0", "0.00000000", "0.0", "00", ".0", "0.", "-0", "-0.000", "0e5", "+0"]) {
+    assert.equal(isZeroQuantity(zero), true, zero);
+  }
+});
+
+Deno.test("isZeroQuantity() is false for non-zero quantities", () => {
+  for (const q of ["1", "0.00000001", "1.00000000", "0.10995000", "10", "1e-8", "-1", "0.2"]) {
+    assert.equal(isZeroQuantity(q), false, q);
+  }
+});
+
+Deno.test("isZeroQuantity() throws on strings that are not numbers", () => {
+  for (const bad of ["", " ", "abc", "-", "0x", "."]) {
+    assert.throws(() => isZeroQuantity(bad), /Invalid quantity/, JSON.stringify(bad));
+  }
+});
+
+Deno.test("parsePrice() equals Number() on decimal strings and rejects the rest", () => {
+  for (const p of ["61830.17000000", "0.00001234", "1", "1e3", "100.0", "0"]) {
+    assert.equal(parsePrice(p), Number(p));
+  }
+  for (const bad of ["", "  ", "abc", "NaN", "Infinity", "-Infinity", "1,5"]) {
+    assert.throws(() => parsePrice(bad), /Invalid price/, JSON.stringify(bad));
+  }
+});
+
+Deno.test("BookSide keeps bids highest first and asks lowest first across many chunks", () => {
+  const bids = new BookSide("bids");
+  const asks = new BookSide("asks");
+  const prices = Array.from({ length: 1000 }, (_, i) => String((i * 7919) % 1000 + 1));
+  for (const p of prices) {
+    bids.set(p, "1");
+    asks.set(p, "1");
+  }
+  assert.equal(bids.size, 1000);
+  assert.deepEqual(bids.best(), ["1000", "1"]);
+  assert.deepEqual(asks.best(), ["1", "1"]);
+  assert.equal(bids.bestPrice(), 1000);
+  assert.equal(asks.bestPrice(), 1);
+  const all = bids.all().map(([p]) => Number(p));
+  assert.deepEqual(all, [...all].sort((x, y) => y - x));
+  assert.deepEqual(asks.top(3), [["1", "1"], ["2", "1"], ["3", "1"]]);
+  for (const p of prices) bids.set(p, "0");
+  assert.equal(bids.size, 0);
+  assert.equal(bids.best(), undefined);
+  assert.equal(bids.bestPrice(), undefined);
+});
