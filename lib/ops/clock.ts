@@ -31,6 +31,32 @@ export interface MeasureClockOptions {
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
+/** An answer longer than this is cut (the real one is about 30 bytes). */
+const MAX_ANSWER_BYTES = 4096;
+
+/** The body's first `limit` bytes as text; the rest is not read. */
+async function readBounded(res: Response, limit: number): Promise<string> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < limit) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+  }
+  await reader.cancel().catch(() => {});
+  const bytes = new Uint8Array(Math.min(size, limit));
+  let at = 0;
+  for (const c of chunks) {
+    const part = c.subarray(0, bytes.length - at);
+    bytes.set(part, at);
+    at += part.length;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
 /** One measurement of the local clock against `<restBase>/api/v3/time`. */
 export async function measureClock(
   restBase: string,
@@ -58,7 +84,7 @@ export async function measureClock(
       await res.body?.cancel();
       throw new Error(`GET ${url} answered HTTP ${res.status}`);
     }
-    const text = await res.text();
+    const text = await readBounded(res, MAX_ANSWER_BYTES);
     let serverTime: unknown;
     try {
       serverTime = (JSON.parse(text) as { serverTime?: unknown })?.serverTime;

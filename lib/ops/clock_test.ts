@@ -178,3 +178,18 @@ Deno.test("startClockChecks() rejects a non-positive interval", () => {
     /Invalid clock check interval 0 ms/,
   );
 });
+
+Deno.test("measureClock() reads no more than 4 KiB of an endless answer", async () => {
+  let pulled = 0;
+  const endless = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      pulled++;
+      controller.enqueue(new TextEncoder().encode('{"serverTime":1'.padEnd(1000, "0")));
+    },
+  });
+  await assert.rejects(
+    measureClock("http://x", { fetch: fakeFetch([new Response(endless)]), now: clockTicks(1, 2) }),
+    /Invalid server time answer/,
+  );
+  assert.ok(pulled <= 10, `pulled ${pulled} chunks`);
+});
