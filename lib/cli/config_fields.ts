@@ -10,6 +10,7 @@ import {
   MAX_DEPTH_LIMIT,
   MAX_STREAMS_PER_CONNECTION,
 } from "../binance/limits.ts";
+import { parseListenAddr } from "../ops/http_server.ts";
 import type { CollectorConfig } from "./config.ts";
 import { isSymbol, SYMBOL_EXPECTED } from "./symbol.ts";
 
@@ -100,8 +101,6 @@ function names(value: unknown, noun: string, options: { allowEmpty: boolean }): 
   }
   return [...out];
 }
-
-const ADDRESS = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
 /** Every configuration key's spec. */
 export const FIELDS: { readonly [K in keyof CollectorConfig]: FieldSpec<CollectorConfig[K]> } = {
@@ -212,12 +211,18 @@ export const FIELDS: { readonly [K in keyof CollectorConfig]: FieldSpec<Collecto
   },
   metricsAddr: {
     arg: "HOST:PORT",
-    doc: "serve metrics at http://HOST:PORT/metrics",
+    doc: "serve /metrics, /health and /book at HOST:PORT (host default 127.0.0.1)",
     check(value) {
       if (value === null) return null;
-      const match = typeof value === "string" ? ADDRESS.exec(value) : null;
-      if (match && Number(match[2]) <= 65535) return value as string;
-      throw new FieldError('"HOST:PORT" such as "127.0.0.1:9464", or null');
+      if (typeof value === "string") {
+        try {
+          parseListenAddr(value);
+          return value;
+        } catch {
+          // Reported below.
+        }
+      }
+      throw new FieldError('"HOST:PORT" such as "127.0.0.1:9464" (or ":PORT", "PORT"), or null');
     },
   },
   clockCheckIntervalMs: {

@@ -224,7 +224,8 @@ Deno.test("loadConfig() rejects invalid flag values, naming the flag and the val
     [["--speed", "10ms"], ['--speed "10ms"', '"100ms" or "1000ms"']],
     [["--log-format", "xml"], ['--log-format "xml"']],
     [["--log-level", "debug"], ['--log-level "debug"']],
-    [["--metrics-addr", "9464"], ['--metrics-addr "9464"']],
+    [["--metrics-addr", "host:9464:1"], ['--metrics-addr "host:9464:1"']],
+    [["--metrics-addr", "localhost"], ['--metrics-addr "localhost"']],
     [["--metrics-addr", "localhost:99999"], ['--metrics-addr "localhost:99999"']],
     [["--on-rotate", "[]"], ['--on-rotate "[]"']],
     [["--on-rotate", '["x",1]'], ["--on-rotate"]],
@@ -293,5 +294,14 @@ Deno.test("README.md's configuration table gives every key its flag and default"
     assert.ok(row, `README.md has no row for ${key}`);
     assert.ok(row.includes(`\`${flagOf(key)}`), `the row of ${key} lacks ${flagOf(key)}`);
     assert.ok(row.includes(`\`${JSON.stringify(value)}\``), `the row of ${key} lacks its default`);
+  }
+});
+
+Deno.test("loadConfig() accepts every metrics address form the endpoint listens on", async () => {
+  for (
+    const addr of ["127.0.0.1:9464", "0.0.0.0:9464", "[::1]:9464", ":9464", "9464", "localhost:0"]
+  ) {
+    const { config } = await loadConfig(["--metrics-addr", addr]);
+    assert.equal(config.metricsAddr, addr);
   }
 });
