@@ -42,15 +42,14 @@ export { DataDirLockedError } from "./data_dir_lock.ts";
 export type { FileFinishedInfo, RecorderOptions, RecorderStats } from "./recorder_types.ts";
 
 const SYMBOL = /^[A-Z0-9][A-Z0-9_-]{0,39}$/;
-/** A file of a past day receives nothing more this long after its day ended: it is finished. */
+/** A file of a past day that received nothing for this long is finished (its symbol went quiet). */
 const IDLE_FINISH_MS = 10 * 60_000;
-/** How often an open file is checked to still exist (a directory removed underneath). */
+/** Longest time between checks that an open file still exists (a directory removed underneath). */
 const EXISTS_CHECK_MS = 5_000;
 
 /** Writes records into per-symbol day files; one per data directory (an OS lock enforces it). */
 export class Recorder {
-  /** Counters since the recorder opened. */
-  readonly stats: RecorderStats = {
+  readonly #stats: RecorderStats = {
     bytesWritten: 0,
     recordsWritten: 0,
     membersWritten: 0,
@@ -61,6 +60,13 @@ export class Recorder {
     tailsRepaired: 0,
     manifestsWritten: 0,
   };
+  /** Counters since the recorder opened. */
+  get stats(): RecorderStats {
+    let filesOpen = 0;
+    for (const file of this.#files) if (file.disk.isOpen) filesOpen++;
+    return { ...this.#stats, filesOpen };
+  }
+
   /** Called after a day file is finished and its manifest written (e.g. for an `onRotate` hook). */
   onFileFinished?: (info: FileFinishedInfo) => void;
 
@@ -71,6 +77,7 @@ export class Recorder {
   readonly #maxMemberBytes: number;
   readonly #maxPendingBytes: number;
   readonly #checkpointMs: number;
+  readonly #existsCheckMs: number;
   readonly #fsync: boolean;
   readonly #lock: DataDirLock;
   readonly #symbols = new Map<string, SymbolState>();
@@ -91,6 +98,7 @@ export class Recorder {
     this.#maxPendingBytes = options.maxPendingBytes ?? 256 * 1024 * 1024;
     this.#checkpointMs = options.checkpointIntervalMs ?? 0;
     this.#fsync = options.fsync ?? true;
+    this.#existsCheckMs = Math.min(EXISTS_CHECK_MS, 5 * this.#flushIntervalMs);
     this.#lock = lock;
     this.#timer = setInterval(() => this.#tick(), this.#flushIntervalMs);
   }
@@ -142,7 +150,7 @@ export class Recorder {
     }
     if (file.status === "failed") return this.#drop(s, "write-error");
     const line = serializeRecord(record);
-    if (this.stats.pendingBytes + line.length > this.#maxPendingBytes) {
+    if (this.#stats.pendingBytes + line.length > this.#maxPendingBytes) {
       return this.#drop(s, "overflow");
     }
     if (s.gapDue) this.#writeDropGap(s, file, bookSnapshot());
@@ -231,7 +239,7 @@ export class Recorder {
 
   #add(file: FileState, record: RecordingRecord, line = serializeRecord(record)): void {
     addToBatch(file.batch, record, line);
-    this.stats.pendingBytes += line.length + 1;
+    this.#stats.pendingBytes += line.length + 1;
   }
 
   #drop(s: SymbolState, reason: GapReason): void {
@@ -242,7 +250,7 @@ export class Recorder {
       this.#log("warn", `Dropping records of ${s.symbol}: ${reason}`, { symbol: s.symbol, reason });
     }
     s.dropped++;
-    this.stats.droppedRecords++;
+    this.#stats.droppedRecords++;
   }
 
   /** The gap that replaces dropped records, then a book snapshot to resynchronize the file. */
@@ -280,6 +288,8 @@ export class Recorder {
       dayStart: Date.parse(day),
       dayEnd: Date.parse(day) + 86_400_000,
       lastExistsCheck: performance.now(),
+      failingSince: null,
+      idleTicks: 0,
     };
     s.file = file;
     s.minDay = day;
@@ -319,7 +329,6 @@ export class Recorder {
   }
 
   #closeFile(file: FileState): void {
-    if (file.disk.isOpen) this.stats.filesOpen--;
     file.disk.close();
     file.status = "closed";
     this.#files.delete(file);
@@ -329,7 +338,7 @@ export class Recorder {
     const path = file.disk.path;
     const counts = file.countsCoverFile ? file.counts : undefined;
     const written = await finishDayFile(path, { symbol: file.symbol, date: file.day, counts });
-    this.stats.manifestsWritten++;
+    this.#stats.manifestsWritten++;
     this.onFileFinished?.({ path, manifestPath: written, symbol: file.symbol, date: file.day });
   }
 
@@ -358,10 +367,12 @@ export class Recorder {
   }
 
   #tick(): void {
-    const ended = utcDay(this.#now() - IDLE_FINISH_MS);
+    const today = utcDay(this.#now());
+    const idleTicks = IDLE_FINISH_MS / this.#flushIntervalMs;
     for (const file of this.#files) {
       const s = this.#symbols.get(file.symbol);
-      if (s?.file === file && file.day < ended) {
+      file.idleTicks = file.batch.lines.length > 0 ? 0 : file.idleTicks + 1;
+      if (s?.file === file && file.day < today && file.idleTicks > idleTicks) {
         s.file = null;
         s.minDay = utcDay(this.#now());
         this.#finish(file, true);
@@ -374,7 +385,7 @@ export class Recorder {
   async #flushNow(file: FileState): Promise<void> {
     if (file.status === "closed") return;
     if (file.status !== "open" && !(await this.#openFile(file))) return;
-    if (performance.now() - file.lastExistsCheck > EXISTS_CHECK_MS) {
+    if (performance.now() - file.lastExistsCheck > this.#existsCheckMs) {
       file.lastExistsCheck = performance.now();
       if (!(await this.#stillThere(file))) return;
     }
@@ -384,15 +395,20 @@ export class Recorder {
     try {
       const member = await gzipMember(this.#encoder.encode(batch.lines.join("\n") + "\n"));
       await file.disk.append(member, this.#fsync);
-      this.stats.bytesWritten += member.length;
-      this.stats.membersWritten++;
-      this.stats.recordsWritten += batch.records;
+      this.#stats.bytesWritten += member.length;
+      this.#stats.membersWritten++;
+      this.#stats.recordsWritten += batch.records;
       addCounts(file.counts, batch.counts);
       if (batch.lastUpdateId !== null) file.lastUpdateId = batch.lastUpdateId;
+      if (file.failingSince !== null) {
+        const ms = Math.round(performance.now() - file.failingSince);
+        this.#log("info", `Writing ${file.disk.path} works again after ${ms} ms`);
+        file.failingSince = null;
+      }
     } catch (error) {
       this.#failed(file, error, batch);
     } finally {
-      this.stats.pendingBytes -= batch.chars;
+      this.#stats.pendingBytes -= batch.chars;
     }
   }
 
@@ -408,17 +424,20 @@ export class Recorder {
   }
 
   #failed(file: FileState, error: unknown, batch: Batch): void {
-    this.stats.writeErrors++;
+    this.#stats.writeErrors++;
     const lost = batch.records + file.batch.records;
-    this.stats.pendingBytes -= file.batch.chars;
+    this.#stats.pendingBytes -= file.batch.chars;
     file.batch = emptyBatch();
-    if (file.disk.isOpen) this.stats.filesOpen--;
     file.disk.close();
-    if (file.status !== "failed") {
-      this.#log("error", `Cannot write ${file.disk.path}: ${message(error)}; retrying`, {
+    const text = `Cannot write ${file.disk.path}: ${message(error)}`;
+    if (file.failingSince === null) {
+      file.failingSince = performance.now();
+      this.#log("error", `${text}; records are dropped until writing works again`, {
         symbol: file.symbol,
         lost,
       });
+    } else {
+      this.#log("debug", text, { symbol: file.symbol, lost });
     }
     file.status = "failed";
     const s = this.#symbols.get(file.symbol);
@@ -427,9 +446,9 @@ export class Recorder {
       s.gapDue = true;
       s.dropped += lost;
       s.dropLastUpdateId = file.lastUpdateId;
-      this.stats.droppedRecords += lost;
+      this.#stats.droppedRecords += lost;
     } else {
-      this.stats.droppedRecords += lost;
+      this.#stats.droppedRecords += lost;
     }
   }
 
@@ -443,7 +462,6 @@ export class Recorder {
       this.#failed(file, error, emptyBatch());
       return false;
     }
-    this.stats.filesOpen++;
     const prefix = emptyBatch();
     const add = (record: RecordingRecord) => addToBatch(prefix, record, serializeRecord(record));
     const recv = file.opened ? this.#now() : file.intro.recv;
@@ -452,7 +470,7 @@ export class Recorder {
       file.opened = true;
       file.countsCoverFile = !repair.existed;
       if (repair.cut > 0) {
-        this.stats.tailsRepaired++;
+        this.#stats.tailsRepaired++;
         this.#log("warn", `Cut ${repair.cut} bytes of a torn gzip member from ${file.disk.path}`);
       }
       if (repair.existed) {
@@ -471,10 +489,9 @@ export class Recorder {
       file.counts = emptyCounts();
       file.countsCoverFile = true;
     }
-    if (file.status === "failed") this.#log("info", `Writing ${file.disk.path} works again`);
     file.status = "open";
     file.batch = concatBatches(prefix, file.batch);
-    this.stats.pendingBytes += prefix.chars;
+    this.#stats.pendingBytes += prefix.chars;
     return true;
   }
 
@@ -504,8 +521,8 @@ export class Recorder {
           return [serializeRecord(header), serializeRecord(gap)];
         };
         const done = await finishUnfinishedDay(day, crashLines);
-        if (done.cut > 0) this.stats.tailsRepaired++;
-        this.stats.manifestsWritten++;
+        if (done.cut > 0) this.#stats.tailsRepaired++;
+        this.#stats.manifestsWritten++;
         this.onFileFinished?.({
           path: day.path,
           manifestPath: done.manifestPath,

@@ -97,6 +97,10 @@ export interface FileState {
   dayEnd: number;
   /** `performance.now()` of the last check that the file still exists. */
   lastExistsCheck: number;
+  /** `performance.now()` of the first failure since the last successful write, or `null`. */
+  failingSince: number | null;
+  /** Flush ticks in a row that found nothing to write. */
+  idleTicks: number;
 }
 
 /** One symbol as the recorder tracks it. */

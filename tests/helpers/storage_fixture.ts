@@ -8,6 +8,9 @@ import { gunzipSync } from "node:zlib";
 import { loadRawRecording, sharedDataPath } from "../../lib/binance/recording.ts";
 import { asDepthUpdate } from "../../lib/binance/parse.ts";
 import type { DepthSnapshot, DepthUpdate } from "../../lib/binance/types.ts";
+import { firstDifference, OrderBook } from "../../lib/book/order_book.ts";
+import type { Recorder } from "../../lib/storage/recorder.ts";
+import { depthUpdateRecord } from "../../lib/storage/records.ts";
 
 /** The real BTCUSDT diff events of both files, in order, and the REST snapshot. */
 export interface BtcusdtFeed {
@@ -91,4 +94,115 @@ export function dayFiles(dataDir: string): string[] {
     }
   }
   return out.sort();
+}
+
+/** Feeds the real BTCUSDT events to a recorder the way a collector would, with an in-sync book. */
+export class FeedWriter {
+  /** The collector's book (in sync once the REST snapshot is written). */
+  readonly book = new OrderBook();
+  #feed: BtcusdtFeed;
+  #next = 0;
+  #inSync = false;
+  #baseE: number;
+  #symbol: string;
+
+  /** Event times are moved to start at `baseE` (keep them inside one day unless testing rotation). */
+  constructor(feed: BtcusdtFeed, options: { baseE?: number; symbol?: string } = {}) {
+    this.#feed = feed;
+    this.#baseE = options.baseE ?? Date.UTC(2025, 5, 25, 12, 0, 0);
+    this.#symbol = options.symbol ?? "BTCUSDT";
+  }
+
+  /** Events written so far. */
+  get written(): number {
+    return this.#next;
+  }
+
+  /** The book when in sync, else `null` (what the recorder's `book` callback returns). */
+  readonly current = (): DepthSnapshot | null => this.#inSync ? this.book.snapshot() : null;
+
+  /** Writes the next `count` events (and the REST snapshot where it arrives); false at the end. */
+  write(recorder: Recorder, count: number): boolean {
+    const events = this.#feed.events;
+    for (let j = 0; j < count && this.#next < events.length; j++) {
+      const event = events[this.#next++]!;
+      const E = this.#baseE + (event.E - events[0]!.E);
+      const recv = E + 3;
+      if (this.#next === 3) {
+        const rest = { type: "snapshot", recv, ...this.#feed.snapshot, source: "rest" } as const;
+        recorder.write(this.#symbol, rest, this.current);
+        this.book.reset(this.#feed.snapshot);
+        this.#inSync = true;
+      }
+      recorder.write(this.#symbol, depthUpdateRecord({ ...event, E }, recv), this.current);
+      if (this.#inSync && event.u > this.book.lastUpdateId) this.book.apply(event);
+    }
+    return this.#next < events.length;
+  }
+}
+
+/** What {@linkcode replayRecords} found. */
+export interface ReplayResult {
+  applied: number;
+  /** Events met while out of sync (after a gap, before the next snapshot). */
+  skipped: number;
+  gaps: string[];
+  /** The replayed book at the end, or null when out of sync. */
+  book: DepthSnapshot | null;
+}
+
+/**
+ * Replays records by Binance's rules (docs/FORMAT.md): throws on a discontinuity no gap
+ * announced, or on a snapshot that differs from the replayed book at the same id.
+ */
+export function replayRecords(records: Record<string, unknown>[]): ReplayResult {
+  const result: ReplayResult = { applied: 0, skipped: 0, gaps: [], book: null };
+  let book: OrderBook | null = null;
+  let bridged = false;
+  for (const [i, r] of records.entries()) {
+    if (r.type === "gap") {
+      result.gaps.push(r.reason as string);
+      book = null;
+    } else if (r.type === "snapshot") {
+      const snapshot = r as unknown as DepthSnapshot;
+      if (book !== null && book.lastUpdateId === snapshot.lastUpdateId) {
+        const diff = firstDifference(book.snapshot(), snapshot);
+        if (diff) throw new Error(`Record ${i}: snapshot differs from the book: ${diff}`);
+      } else if (book !== null && r.source === "book") {
+        throw new Error(
+          `Record ${i}: book snapshot at ${snapshot.lastUpdateId}, book at ${book.lastUpdateId}`,
+        );
+      } else {
+        book = new OrderBook(snapshot);
+        bridged = false;
+      }
+    } else if (r.type === "depthUpdate") {
+      const U = r.U as number;
+      const u = r.u as number;
+      if (book === null) {
+        result.skipped++;
+        continue;
+      }
+      if (u <= book.lastUpdateId) continue;
+      const ok = bridged ? U === book.lastUpdateId + 1 : U <= book.lastUpdateId + 1;
+      if (!ok) throw new Error(`Record ${i}: U=${U} does not continue ${book.lastUpdateId}`);
+      book.apply(r as never);
+      bridged = true;
+      result.applied++;
+    }
+  }
+  result.book = book?.snapshot() ?? null;
+  return result;
+}
+
+/** Mounts a tmpfs (needs root); returns false when mounting is not possible here. */
+export async function mountTmpfs(dir: string, options: string): Promise<boolean> {
+  const { code } = await run("mount", ["-t", "tmpfs", "-o", options, "tmpfs", dir]);
+  return code === 0;
+}
+
+/** Unmounts what {@linkcode mountTmpfs} mounted. */
+export async function unmount(dir: string): Promise<void> {
+  const { code, out } = await run("umount", [dir]);
+  if (code !== 0) throw new Error(`umount ${dir} failed: ${out}`);
 }

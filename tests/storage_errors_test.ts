@@ -1,0 +1,216 @@
+import assert from "node:assert/strict";
+import { Recorder, type RecorderOptions } from "../lib/storage/recorder.ts";
+import {
+  checkWithStandardTools,
+  FeedWriter,
+  loadBtcusdt,
+  mountTmpfs,
+  readRecords,
+  replayRecords,
+  unmount,
+} from "./helpers/storage_fixture.ts";
+
+const feed = await loadBtcusdt();
+const canMount = await (async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    if (!(await mountTmpfs(dir, "size=64k"))) return false;
+    await unmount(dir);
+    return true;
+  } finally {
+    await Deno.remove(dir);
+  }
+})();
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const FILE = "BTCUSDT/2025-06-25_dom.jsonl.gz";
+
+type Logged = { level: string; message: string };
+
+function options(dataDir: string, logs: Logged[], more: Partial<RecorderOptions> = {}) {
+  return {
+    dataDir,
+    collectorVersion: "test",
+    streamName: (s: string) => `${s.toLowerCase()}@depth@100ms`,
+    flushIntervalMs: 10,
+    maxMemberBytes: 8 * 1024,
+    log: (level: string, message: string) => logs.push({ level, message }),
+    ...more,
+  } satisfies RecorderOptions;
+}
+
+/** Writes `rounds` x `count` events, letting the recorder's timers run in between. */
+async function feedFor(writer: FeedWriter, recorder: Recorder, rounds: number, count = 5) {
+  for (let i = 0; i < rounds; i++) {
+    writer.write(recorder, count);
+    await sleep(2);
+  }
+}
+
+Deno.test({
+  name: "Recorder keeps a readable file through a full disk and records the loss as a gap",
+  ignore: !canMount,
+  async fn() {
+    const dataDir = await Deno.makeTempDir({ prefix: "storage_full_" });
+    await mountTmpfs(dataDir, "size=1m");
+    try {
+      const logs: Logged[] = [];
+      const recorder = await Recorder.open(options(dataDir, logs));
+      const writer = new FeedWriter(feed);
+      await feedFor(writer, recorder, 20);
+      await recorder.flush();
+      // Fill the disk.
+      const filler = await Deno.open(`${dataDir}/filler`, { write: true, create: true });
+      try {
+        while (true) await filler.write(new Uint8Array(16 * 1024));
+      } catch (error) {
+        assert.match(String(error), /space/i);
+      }
+      filler.close();
+      await feedFor(writer, recorder, 40);
+      assert.ok(recorder.stats.writeErrors > 0, "writes failed");
+      assert.ok(recorder.stats.droppedRecords > 0, "records were dropped");
+      // Readable up to the failure while the disk is full.
+      await checkWithStandardTools([`${dataDir}/${FILE}`]);
+      await Deno.remove(`${dataDir}/filler`);
+      await feedFor(writer, recorder, 40);
+      await recorder.close(() => writer.current());
+
+      await checkWithStandardTools([`${dataDir}/${FILE}`]);
+      const records = await readRecords(`${dataDir}/${FILE}`);
+      const replay = replayRecords(records);
+      assert.ok(replay.gaps.includes("write-error"), `gaps: ${replay.gaps}`);
+      assert.deepEqual(replay.book, writer.book.snapshot(), "resynchronized after the gap");
+      const gap = records.findIndex((r) => r.reason === "write-error");
+      assert.equal(records[gap + 1]!.type, "snapshot", "a book snapshot follows the gap");
+      assert.ok(logs.some((l) => l.level === "error" && /Cannot write/.test(l.message)));
+      assert.ok(logs.some((l) => /works again/.test(l.message)));
+    } finally {
+      await unmount(dataDir);
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "Recorder retries a read-only symbol directory and records the loss as a gap",
+  ignore: !canMount,
+  async fn() {
+    const dataDir = await Deno.makeTempDir({ prefix: "storage_readonly_" });
+    const ethDir = `${dataDir}/ETHUSDT`;
+    await Deno.mkdir(ethDir);
+    await mountTmpfs(ethDir, "ro,size=1m");
+    try {
+      const logs: Logged[] = [];
+      const recorder = await Recorder.open(options(dataDir, logs));
+      const btc = new FeedWriter(feed);
+      const eth = new FeedWriter(feed, { symbol: "ETHUSDT" });
+      for (let i = 0; i < 30; i++) {
+        btc.write(recorder, 5);
+        eth.write(recorder, 5);
+        await sleep(2);
+      }
+      assert.ok(recorder.stats.writeErrors > 0);
+      assert.ok(
+        logs.some((l) => l.level === "error" && /ETHUSDT.*(read-only|Read-only)/i.test(l.message)),
+      );
+      const { code } = await new Deno.Command("mount", { args: ["-o", "remount,rw", ethDir] })
+        .output();
+      assert.equal(code, 0);
+      for (let i = 0; i < 30; i++) {
+        btc.write(recorder, 5);
+        eth.write(recorder, 5);
+        await sleep(2);
+      }
+      await recorder.close(() => btc.current());
+      const paths = [`${dataDir}/${FILE}`, `${ethDir}/2025-06-25_dom.jsonl.gz`];
+      await checkWithStandardTools(paths);
+      const [btcRecords, ethRecords] = await Promise.all(paths.map(readRecords));
+      assert.deepEqual(replayRecords(btcRecords!).gaps, ["start"], "BTCUSDT was not affected");
+      assert.ok(replayRecords(ethRecords!).gaps.includes("write-error"));
+      assert.equal(ethRecords![0]!.type, "header");
+    } finally {
+      await unmount(ethDir);
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("Recorder recreates a symbol directory removed underneath", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "storage_removed_" });
+  try {
+    const logs: Logged[] = [];
+    const recorder = await Recorder.open(options(dataDir, logs));
+    const writer = new FeedWriter(feed);
+    await feedFor(writer, recorder, 20);
+    await Deno.remove(`${dataDir}/BTCUSDT`, { recursive: true });
+    await feedFor(writer, recorder, 60);
+    await recorder.close(() => writer.current());
+    await checkWithStandardTools([`${dataDir}/${FILE}`]);
+    const records = await readRecords(`${dataDir}/${FILE}`);
+    assert.equal(records[0]!.type, "header");
+    const replay = replayRecords(records);
+    assert.deepEqual(replay.gaps, ["write-error"]);
+    assert.deepEqual(replay.book, writer.book.snapshot());
+    assert.ok(logs.some((l) => l.level === "error"));
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("Recorder cuts back a failed write and continues after a write-error gap", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "storage_eio_" });
+  try {
+    let calls = 0;
+    const logs: Logged[] = [];
+    const recorder = await Recorder.open(options(dataDir, logs, {
+      beforeWrite: async (path) => {
+        calls++;
+        if (calls >= 5 && calls < 9) {
+          // A partial member reaches the file before the failure.
+          await Deno.writeFile(path, new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2]), { append: true });
+          throw new Error("Input/output error (os error 5)");
+        }
+      },
+    }));
+    const writer = new FeedWriter(feed);
+    await feedFor(writer, recorder, 60);
+    await recorder.close(() => writer.current());
+    assert.equal(recorder.stats.writeErrors, 4);
+    await checkWithStandardTools([`${dataDir}/${FILE}`]);
+    const replay = replayRecords(await readRecords(`${dataDir}/${FILE}`));
+    assert.deepEqual(replay.gaps, ["start", "write-error"]);
+    assert.deepEqual(replay.book, writer.book.snapshot());
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("Recorder bounds memory on a slow disk: drops events and records an overflow gap", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "storage_slow_" });
+  try {
+    const cap = 200_000;
+    const recorder = await Recorder.open(options(dataDir, [], {
+      maxPendingBytes: cap,
+      beforeWrite: () => sleep(50),
+    }));
+    const writer = new FeedWriter(feed);
+    let peak = 0;
+    while (writer.write(recorder, 20)) {
+      peak = Math.max(peak, recorder.stats.pendingBytes);
+      await sleep(1);
+    }
+    await recorder.close(() => writer.current());
+    const snapshotChars = JSON.stringify(writer.book.snapshot()).length;
+    assert.ok(peak <= cap + 2 * snapshotChars, `peak ${peak} within the cap`);
+    assert.ok(recorder.stats.droppedRecords > 0);
+    await checkWithStandardTools([`${dataDir}/${FILE}`]);
+    const records = await readRecords(`${dataDir}/${FILE}`);
+    const replay = replayRecords(records);
+    assert.ok(replay.gaps.includes("overflow"));
+    const written = records.filter((r) => r.type === "depthUpdate").length;
+    assert.equal(written + recorder.stats.droppedRecords, feed.events.length);
+    assert.deepEqual(replay.book, writer.book.snapshot());
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
