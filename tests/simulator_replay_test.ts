@@ -59,6 +59,7 @@ Deno.test("Replay of real recordings: bookTickers agree and snapshots equal the 
     replay: FILES,
     replaySpeed: 250,
     replayAutoStart: false,
+    weightPerMinute: 1_000_000, // many 5000-level snapshots below
   });
   assert.deepEqual(sim.symbols().sort(), ["BTCUSDT", "ETHUSDT"]);
   // Before the replay passes it, the recorded snapshot is what is served.
@@ -66,6 +67,7 @@ Deno.test("Replay of real recordings: bookTickers agree and snapshots equal the 
     assert.deepEqual(await depth(sim, symbol, 1000), snapshots[symbol]);
   }
   const streams = ["btcusdt", "ethusdt"].flatMap((s) => [`${s}@depth@100ms`, `${s}@bookTicker`]);
+  streams.push("btcusdt@depth@1000ms");
   const client = await RawWsClient.connect(`${sim.wsUrl}/stream?streams=${streams.join("/")}`, {
     autoPong: true,
   });
@@ -86,7 +88,7 @@ Deno.test("Replay of real recordings: bookTickers agree and snapshots equal the 
   const expected = { BTCUSDT: 3451 + 3044, ETHUSDT: 3434 + 3036 };
   const isDepth = (t: string) =>
     t.startsWith('{"stream":"btcusdt@depth') ||
-    t.startsWith('{"stream":"ethusdt@depth');
+    t.startsWith('{"stream":"ethusdt@depth@100ms');
   let received = 0;
   for (
     let waited = 0;
@@ -107,8 +109,10 @@ Deno.test("Replay of real recordings: bookTickers agree and snapshots equal the 
   // reaches its u, whether it arrived before or after that diff.
   const tickers = new Map<string, BookTicker[]>();
   const depthEvents: DepthUpdate[] = [];
+  const slow: DepthUpdate[] = [];
   for (const { stream, data } of frames()) {
-    if (stream.endsWith("@bookTicker")) {
+    if (stream === "btcusdt@depth@1000ms") slow.push(data as DepthUpdate);
+    else if (stream.endsWith("@bookTicker")) {
       const ticker = data as BookTicker;
       const key = `${ticker.s}:${ticker.u}`;
       tickers.set(key, [...(tickers.get(key) ?? []), ticker]);
@@ -134,13 +138,18 @@ Deno.test("Replay of real recordings: bookTickers agree and snapshots equal the 
     }
   }
   const first = depthEvents[0];
+  // The 1000 ms stream: one event per recorded second, contiguous, ending where the diffs end.
+  for (let i = 1; i < slow.length; i++) assert.equal(slow[i]!.U, slow[i - 1]!.u + 1);
+  assert.equal(slow[0]!.U, first!.U);
+  assert.equal(slow.at(-1)!.u, books.BTCUSDT.id);
+  assert.ok(slow.length > 500 && slow.length < 800, `${slow.length} events of 1000 ms`);
   assert.deepEqual(counts, expected);
   assert.equal(first!.E, 1723161255208); // event times are the recorded ones
   console.log(
     `bookTickers matched: ${JSON.stringify(matched)}; snapshot checks: ${snapshotChecks}`,
   );
   assert.ok(matched.BTCUSDT > 1000 && matched.ETHUSDT > 1000);
-  assert.ok(snapshotChecks >= 6, `${snapshotChecks} snapshot checks`);
+  assert.ok(snapshotChecks >= 3, `${snapshotChecks} snapshot checks`);
   // At the end the served snapshot is the final book.
   for (const symbol of ["BTCUSDT", "ETHUSDT"] as const) {
     const served = await depth(sim, symbol, 5000);

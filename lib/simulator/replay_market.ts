@@ -27,6 +27,8 @@ export interface ReplayHandlers {
   onEnd(): void;
 }
 
+/** Longest stretch of replay work without giving the event loop to sockets, ms. */
+const YIELD_EVERY_MS = 5;
 /** How many messages at the start of a file are searched for its REST snapshot. */
 const SCAN_MESSAGES = 5000;
 
@@ -121,6 +123,7 @@ export class ReplayMarket {
       heads[0]!.message.recvNs,
     );
     const start = performance.now();
+    let lastYield = start;
     while (heads.length > 0 && !this.#stopped) {
       let best = 0;
       for (let i = 1; i < heads.length; i++) {
@@ -128,8 +131,16 @@ export class ReplayMarket {
       }
       const head = heads[best]!;
       const due = start + Number(head.message.recvNs - t0) / 1e6 / speed;
-      const wait = due - performance.now();
-      if (wait > 2) await this.#sleep(wait);
+      const now = performance.now();
+      const wait = due - now;
+      if (wait > 2) {
+        await this.#sleep(wait);
+        lastYield = performance.now();
+      } else if (now - lastYield > YIELD_EVERY_MS) {
+        // Behind schedule: still let sockets and REST requests through now and then.
+        await this.#sleep(0);
+        lastYield = performance.now();
+      }
       if (this.#stopped) break;
       this.#dispatch(head.message, handlers);
       const next = await head.iterator.next();

@@ -16,6 +16,8 @@ const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 const MAX_MESSAGE_BYTES = 1 << 20;
 /** How long a closing connection waits for the client's close frame before it is destroyed. */
 const CLOSE_GRACE_MS = 1000;
+/** A client this far behind in reading is dropped, as the exchange drops slow consumers. */
+const MAX_BUFFERED_BYTES = 64 << 20;
 
 /** Frame opcodes. */
 export const Opcode = {
@@ -221,6 +223,7 @@ export class WsSocket {
 
   #write(bytes: Uint8Array): void {
     if (this.#closing || this.#closed || this.#stalled) return;
+    if (this.#socket.writableLength > MAX_BUFFERED_BYTES) return this.destroy();
     this.#socket.write(bytes);
   }
 
