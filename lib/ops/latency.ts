@@ -1,41 +1,53 @@
 /**
  * A fixed-memory latency histogram with quantile estimates, for the lag between an event's
- * exchange time `E` and its local receipt. Buckets are logarithmic (8 per doubling, so an estimate
- * is within about 4.5% of the true quantile) from 1/16 ms to about 17 minutes; smaller values,
- * including negative ones (clock skew), fall into an underflow bucket reported as 0, larger ones
- * into an overflow bucket reported as the upper limit. Counts are cumulative; the difference of two
- * snapshots gives the quantiles of an interval.
+ * exchange time `E` and its local receipt. Buckets are logarithmic in the magnitude (8 per
+ * doubling, so an estimate is within about 4.5% of the true quantile) from 1/16 ms to about
+ * 17 minutes, on both sides of zero: a local clock behind the exchange's gives negative lags, and
+ * they are kept with their sign. Magnitudes up to 1/16 ms count as 0, larger than the limit as the
+ * limit. Counts are cumulative; the difference of two snapshots gives the quantiles of an
+ * interval.
  *
  * @module
  */
 
 /** Buckets per doubling of the value. */
 const BUCKETS_PER_OCTAVE = 8;
-/** Smallest bucketed value is `2^MIN_EXP` ms. */
+/** Smallest bucketed magnitude is `2^MIN_EXP` ms. */
 const MIN_EXP = -4;
-/** Largest bucketed value is `2^MAX_EXP` ms. */
+/** Largest bucketed magnitude is `2^MAX_EXP` ms. */
 const MAX_EXP = 20;
-/** Regular buckets, plus one underflow (index 0) and one overflow (last index). */
+/** Regular buckets on each side of zero. */
 const REGULAR = (MAX_EXP - MIN_EXP) * BUCKETS_PER_OCTAVE;
-const SIZE = REGULAR + 2;
+/**
+ * Layout, in increasing value: negative overflow (0), negative buckets (1..REGULAR, largest
+ * magnitude first), zero (ZERO), positive buckets, positive overflow (SIZE - 1).
+ */
+const ZERO = REGULAR + 1;
+const SIZE = 2 * REGULAR + 3;
 
-/** Smallest value, in ms, above which values are bucketed; values at or below count as 0. */
+/** Magnitudes, in ms, up to this count as 0. */
 export const LATENCY_MIN_MS = 2 ** MIN_EXP;
-/** Largest value, in ms, bucketed; larger values are reported as this. */
+/** Largest magnitude, in ms, bucketed; larger values are reported as ± this. */
 export const LATENCY_MAX_MS = 2 ** MAX_EXP;
 
+/** Bucket of a finite value. */
 function bucketOf(ms: number): number {
-  if (!(ms > LATENCY_MIN_MS)) return 0; // also NaN
-  if (ms > LATENCY_MAX_MS) return SIZE - 1;
-  const i = Math.ceil((Math.log2(ms) - MIN_EXP) * BUCKETS_PER_OCTAVE);
-  return Math.min(Math.max(i, 1), REGULAR);
+  const magnitude = Math.abs(ms);
+  if (magnitude <= LATENCY_MIN_MS) return ZERO;
+  if (magnitude > LATENCY_MAX_MS) return ms > 0 ? SIZE - 1 : 0;
+  const m = Math.ceil((Math.log2(magnitude) - MIN_EXP) * BUCKETS_PER_OCTAVE);
+  const clamped = Math.min(Math.max(m, 1), REGULAR);
+  return ms > 0 ? ZERO + clamped : ZERO - clamped;
 }
 
-/** Representative value of a bucket: geometric middle of its bounds. */
+/** Representative value of a bucket: geometric middle of its bounds, with its sign. */
 function valueOf(bucket: number): number {
-  if (bucket <= 0) return 0;
-  if (bucket >= SIZE - 1) return LATENCY_MAX_MS;
-  return 2 ** (MIN_EXP + (bucket - 0.5) / BUCKETS_PER_OCTAVE);
+  if (bucket === ZERO) return 0;
+  if (bucket === SIZE - 1) return LATENCY_MAX_MS;
+  if (bucket === 0) return -LATENCY_MAX_MS;
+  const m = Math.abs(bucket - ZERO);
+  const middle = 2 ** (MIN_EXP + (m - 0.5) / BUCKETS_PER_OCTAVE);
+  return bucket > ZERO ? middle : -middle;
 }
 
 /** An immutable copy of a histogram's counts; subtract an earlier one for an interval. */
@@ -100,7 +112,7 @@ export class LatencySnapshot {
   }
 }
 
-/** Records latencies in ms into fixed memory (about 1.6 KB). */
+/** Records latencies in ms into fixed memory (about 3 KB). */
 export class LatencyHistogram {
   readonly #counts = new Float64Array(SIZE);
   #count = 0;

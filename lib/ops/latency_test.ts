@@ -4,7 +4,7 @@ import { LATENCY_MAX_MS, LatencyHistogram, LatencySnapshot, LatencyWindow } from
 function near(actual: number | null, expected: number, relative = 0.05): void {
   assert.ok(actual !== null, "expected a value");
   assert.ok(
-    Math.abs(actual - expected) <= expected * relative,
+    Math.abs(actual - expected) <= Math.abs(expected) * relative,
     `expected ${actual} within ${relative * 100}% of ${expected}`,
   );
 }
@@ -43,18 +43,34 @@ Deno.test("LatencyHistogram.quantile() follows a skewed distribution's tail", ()
   near(h.quantile(0.995), 800);
 });
 
-Deno.test("LatencyHistogram.record() counts negative and tiny values as 0 and huge ones at the limit", () => {
+Deno.test("LatencyHistogram.record() counts tiny values as 0 and huge ones at the limit", () => {
   const h = new LatencyHistogram();
-  h.record(-12.5);
   h.record(0);
   h.record(0.001);
+  h.record(-0.05);
   assert.equal(h.quantile(1), 0);
+  assert.equal(h.quantile(0), 0);
   h.record(1e12);
   assert.equal(h.quantile(1), LATENCY_MAX_MS);
+  h.record(-1e12);
+  assert.equal(h.quantile(0), -LATENCY_MAX_MS);
   h.record(Number.NaN);
   h.record(Number.POSITIVE_INFINITY);
-  assert.equal(h.count, 4);
-  assert.equal(h.snapshot().sum, -12.5 + 0 + 0.001 + 1e12);
+  assert.equal(h.count, 5);
+  assert.equal(h.snapshot().sum, 0 + 0.001 - 0.05 + 1e12 - 1e12);
+});
+
+Deno.test("LatencyHistogram keeps negative lags (a clock behind the exchange) with their sign", () => {
+  const h = new LatencyHistogram();
+  for (let i = 1; i <= 1000; i++) h.record(-1300 + i); // -1299 .. -300
+  near(h.quantile(0.5), -800);
+  assert.ok(Math.abs(h.quantile(0.99)! - -310) <= 310 * 0.05);
+  assert.ok(Math.abs(h.quantile(0.01)! - -1289) <= 1289 * 0.05);
+  // Values across zero stay ordered.
+  const mixed = new LatencyHistogram();
+  for (const v of [-5, -1, 0, 1, 5]) mixed.record(v);
+  const q = [0.2, 0.4, 0.6, 0.8, 1].map((x) => Math.round(mixed.quantile(x)!));
+  assert.deepEqual(q, [-5, -1, 0, 1, 5]);
 });
 
 Deno.test("LatencySnapshot.since() gives the quantiles of an interval only", () => {

@@ -1,7 +1,8 @@
 /**
  * The status line: one log line a minute (configurable) and on SIGUSR1, with per connection and in
  * total: events/s, symbols in sync / resyncing / stale, gaps today, the lag from event time `E` to
- * receipt (p50/p99 over the interval), REST weight used and bytes written today. The numbers come
+ * receipt (p50/p99 over the interval; the collector corrects receipt times by the measured clock
+ * offset), REST weight used and bytes written today. The numbers come
  * from a {@linkcode StatusSource}; rates and interval quantiles are computed here from cumulative
  * counts, so the source only keeps counters. Every number is also a structured log field.
  *
