@@ -120,7 +120,7 @@ export function createCollectorMetrics(
     watchLag(window, now = Date.now) {
       registry.gaugeFunc(
         "event_lag_seconds",
-        "Receipt time minus event time E over the last one to two minutes.",
+        "Receipt time plus clock offset minus event time E, over the last one to two minutes.",
         () => {
           const recent = window.recent(now());
           return [0.5, 0.99].flatMap((q) => {
