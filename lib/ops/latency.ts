@@ -58,7 +58,7 @@ export class LatencySnapshot {
   /** Sum of the values recorded (negative values included as they were). */
   readonly sum: number;
 
-  /** Wraps counts; use {@linkcode LatencyHistogram.snapshot} or {@linkcode LatencySnapshot.empty}. */
+  /** Wraps counts; see {@linkcode LatencyHistogram.snapshot}, {@linkcode LatencySnapshot.empty}. */
   constructor(counts: Float64Array, count: number, sum: number) {
     if (counts.length !== SIZE) {
       throw new RangeError(

@@ -192,7 +192,7 @@ export class MetricsRegistry {
     this.#register(name, help, "gauge", options, collect);
   }
 
-  /** Registers a counter whose samples `collect` computes at each scrape (a count kept elsewhere). */
+  /** Registers a counter whose samples `collect` computes at each scrape (kept elsewhere). */
   counterFunc(
     name: string,
     help: string,

@@ -13,13 +13,13 @@ const DAY_MS = 86_400_000;
 const MARKER = /^(\d{4}-\d{2}-\d{2})_dom\.hooked$/;
 const DAY_FILE = /^(.*[\\/])?(\d{4}-\d{2}-\d{2})_dom\.jsonl\.gz$/;
 
-/** Path of the marker of a day file (`…/2025-06-25_dom.jsonl.gz` → `…/2025-06-25_dom.hooked`), or `null`. */
+/** The marker of a day file: `…/2025-06-25_dom.jsonl.gz` → `…/2025-06-25_dom.hooked`, or `null`. */
 export function hookedMarkerPath(file: string): string | null {
   const m = DAY_FILE.exec(file);
   return m ? `${m[1] ?? ""}${m[2]}_dom.hooked` : null;
 }
 
-/** Records that the hook succeeded for `file` (a `<day>_dom.jsonl.gz`); returns the marker's path. */
+/** Records that the hook succeeded for `file` (`<day>_dom.jsonl.gz`); returns the marker path. */
 export async function markHooked(
   file: string,
   info: { command: readonly string[]; at: number },

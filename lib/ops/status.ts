@@ -25,7 +25,7 @@ export interface ConnectionStatus {
   resyncing: number;
   /** Gaps recorded today (UTC) for its symbols. */
   gapsToday: number;
-  /** Receipt time + clock offset − `E`, ms, everything recorded so far (`LatencyHistogram.snapshot()`). */
+  /** Receipt time + clock offset − `E`, ms, all so far (`LatencyHistogram.snapshot()`). */
   lag: LatencySnapshot;
 }
 
