@@ -198,7 +198,7 @@ export class SnapshotScheduler {
       const controller = new AbortController();
       this.#inFlight.set(symbol, controller);
       const running = this.#fetch(symbol, controller.signal).finally(() => {
-        this.#inFlight.delete(symbol);
+        if (this.#inFlight.get(symbol) === controller) this.#inFlight.delete(symbol);
         this.#running.delete(running);
         this.#pump();
       });
@@ -225,6 +225,8 @@ export class SnapshotScheduler {
       const snapshot = parseDepthSnapshot(text);
       this.stats.received++;
       this.#retry.reset();
+      // Answered: a request made while handling the answer (e.g. too old) is a new one.
+      if (this.#inFlight.get(symbol)?.signal === signal) this.#inFlight.delete(symbol);
       this.#o.onSnapshot(symbol, snapshot, receiveTime());
     } catch (error) {
       if (this.#closed) return;

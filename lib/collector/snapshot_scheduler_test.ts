@@ -195,3 +195,29 @@ Deno.test("retryAfterMs() reads seconds", () => {
   assert.equal(retryAfterMs(new Headers()), null);
   assert.equal(retryAfterMs(new Headers({ "Retry-After": "soon" })), null);
 });
+
+Deno.test("SnapshotScheduler takes a new request made while handling an answer", async () => {
+  const rest = fakeRest();
+  const got: string[] = [];
+  let resolve = () => {};
+  const done = new Promise<void>((r) => resolve = r);
+  const scheduler: SnapshotScheduler = new SnapshotScheduler({
+    restUrl: "http://127.0.0.1:1",
+    limit: 100,
+    budget: new WeightBudget({ budget: 6000 }),
+    fetch: rest.fetch,
+    onSnapshot: (symbol) => {
+      got.push(symbol);
+      if (got.length < 3) scheduler.request(symbol, "start"); // "too old": again
+      else resolve();
+    },
+  });
+  try {
+    scheduler.request("A", "start");
+    await done;
+    assert.deepEqual(got, ["A", "A", "A"]);
+    assert.equal(rest.sent.length, 3);
+  } finally {
+    await scheduler.close();
+  }
+});

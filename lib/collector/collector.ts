@@ -1,0 +1,329 @@
+/**
+ * The collector: every configured symbol's book kept in sync from Binance's diff-depth streams,
+ * every event recorded. Wires the pieces together:
+ *
+ * socket message → {@linkcode Connection} (parse) → {@linkcode Collector} router (by stream) →
+ * {@linkcode SymbolState} (record, then `DepthSync`) → book.
+ *
+ * Snapshots come from one {@linkcode SnapshotScheduler}; connections from one
+ * {@linkcode ConnectionPool}.
+ *
+ * @module
+ */
+import { DEFAULT_WEIGHT_PER_MINUTE } from "../binance/limits.ts";
+import { asDepthUpdate, FrameError } from "../binance/parse.ts";
+import type { CombinedFrame, DepthSnapshot } from "../binance/types.ts";
+import { depthStreamName } from "../binance/urls.ts";
+import type { OrderBook } from "../book/order_book.ts";
+import type { CollectorConfig } from "../cli/config.ts";
+import { type Logger, rateLimited } from "../cli/log.ts";
+import { receiveTime } from "../storage/records.ts";
+import type { Connection } from "./connection.ts";
+import type { ConnectionPacer } from "./connection_pacer.ts";
+import { type ConnectionInfo, ConnectionPool, type PoolStats } from "./connection_pool.ts";
+import { discoverSymbols } from "./discover.ts";
+import { planConnections } from "./plan.ts";
+import type { RecordSink } from "./sink.ts";
+import { fmtMs, SnapshotScheduler, type SnapshotStats } from "./snapshot_scheduler.ts";
+import { SymbolState } from "./symbol_state.ts";
+import { WeightBudget } from "./weight_budget.ts";
+
+/** Side effects and observers of {@linkcode startCollector}. */
+export interface CollectorOptions {
+  /** Where records go (the storage `Recorder`, or a `MemorySink` in tests). */
+  sink: RecordSink;
+  log: Logger;
+  /** HTTP client; the global `fetch` by default. */
+  fetch?: typeof fetch;
+  /** WebSocket constructor; the global one by default. */
+  WebSocket?: typeof WebSocket;
+  /** Clock, epoch ms; `Date.now` by default. */
+  now?: () => number;
+  /** Observer for tests: called after every applied event and every sync, with the book. */
+  onApplied?: (symbol: string, book: OrderBook) => void;
+  /** Length of the exchange's weight window, ms (a minute; tests scale it down). */
+  weightWindowMs?: number;
+  /** Pacing of connection attempts (tests loosen it). */
+  pacer?: ConnectionPacer;
+  /** Longest a connection handoff may take once the new connection is open. */
+  handoffTimeoutMs?: number;
+}
+
+/** Counters of the whole collector. */
+export interface CollectorStats {
+  /** Symbols followed. */
+  symbols: number;
+  /** Symbols whose book is in sync. */
+  inSync: number;
+  /** Frames routed. */
+  frames: number;
+  /** Messages that were not frames, or frames that were not depth events. */
+  malformed: number;
+  /** Frames of streams we never subscribed to. */
+  unknownStreams: number;
+  /** Frames of our symbols on a connection that does not carry them. */
+  unsubscribed: number;
+  /** Sums over the symbols. */
+  events: number;
+  written: number;
+  applied: number;
+  stale: number;
+  duplicates: number;
+  gaps: number;
+  resyncs: number;
+  syncs: number;
+  handoffs: number;
+  crossed: number;
+  /** The snapshot scheduler's counters. */
+  snapshots: SnapshotStats;
+  /** The connection pool's counters. */
+  connections: PoolStats;
+}
+
+/** A running collector. */
+export interface Collector {
+  /** Resolves once the symbols are known and connections are starting; rejects on bad input. */
+  readonly ready: Promise<void>;
+  /** Stops taking frames, closes connections and requests; resolves when all is quiet. */
+  stop(): Promise<void>;
+  /** Counters. */
+  stats(): CollectorStats;
+  /** The in-sync book of `symbol`, or `null` (for final checkpoints). */
+  books(symbol: string): DepthSnapshot | null;
+  /** The per-symbol states (read-only use). */
+  states(): ReadonlyMap<string, SymbolState>;
+  /** The connections. */
+  connections(): ConnectionInfo[];
+  /** Starts a planned replacement of every connection now (operations, tests). */
+  rolloverAll(): void;
+}
+
+const NOISY_LOG_MS = 10_000;
+
+/** Starts following the configured symbols; see {@linkcode Collector}. */
+export function startCollector(config: CollectorConfig, options: CollectorOptions): Collector {
+  const log = options.log;
+  const now = options.now ?? Date.now;
+  const fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
+  const states = new Map<string, SymbolState>();
+  const byStream = new Map<string, SymbolState>();
+  const budget = new WeightBudget({
+    budget: DEFAULT_WEIGHT_PER_MINUTE * config.weightBudgetShare,
+    ...(options.weightWindowMs ? { windowMs: options.weightWindowMs } : {}),
+  });
+  const router = { frames: 0, malformed: 0, unknownStreams: 0, unsubscribed: 0 };
+  const noisy = {
+    malformed: rateLimited(log, "malformed-frame", NOISY_LOG_MS, { now }),
+    unknown: rateLimited(log, "unknown-stream", NOISY_LOG_MS, { now }),
+    crossed: rateLimited(log, "crossed-book", NOISY_LOG_MS, { now }),
+  };
+  let stopping = false;
+  let pool: ConnectionPool | null = null;
+  const discovery = new AbortController();
+  const timers = new Set<ReturnType<typeof setInterval>>();
+
+  const scheduler = new SnapshotScheduler({
+    restUrl: config.restUrl,
+    limit: config.snapshotLimit,
+    budget,
+    fetch: fetchFn,
+    now,
+    log,
+    onSnapshot: (symbol, snapshot, recv) => {
+      if (!stopping) states.get(symbol)?.onSnapshot(snapshot, recv);
+    },
+  });
+
+  /** The frame path: route by stream, check the event, hand it to its symbol. */
+  function onFrame(conn: Connection, frame: CombinedFrame, recv: number): void {
+    if (stopping) return;
+    router.frames++;
+    const state = byStream.get(frame.stream);
+    if (state === undefined || !conn.has(frame.stream)) {
+      if (state === undefined) router.unknownStreams++;
+      else router.unsubscribed++;
+      noisy.unknown.warn(`Frame of a stream not subscribed on connection ${conn.id}`, {
+        stream: frame.stream,
+        connection: conn.id,
+      });
+      return;
+    }
+    let event;
+    try {
+      event = asDepthUpdate(frame.data);
+      if (event.s !== state.symbol) {
+        throw new FrameError(`Event of ${event.s} on stream ${frame.stream}`);
+      }
+    } catch (error) {
+      if (!(error instanceof FrameError)) throw error;
+      onMalformed(conn, error);
+      return;
+    }
+    state.onEvent(conn, event, recv);
+  }
+
+  function onMalformed(conn: Connection, error: FrameError): void {
+    router.malformed++;
+    noisy.malformed.warn(`Malformed message on connection ${conn.id}: ${error.message}`, {
+      connection: conn.id,
+    });
+  }
+
+  function each(symbols: readonly string[], fn: (s: SymbolState) => void): void {
+    for (const symbol of symbols) {
+      const state = states.get(symbol);
+      if (state) fn(state);
+    }
+  }
+
+  async function start(): Promise<void> {
+    const found = await discoverSymbols(config, {
+      fetch: fetchFn,
+      budget,
+      log,
+      now,
+      signal: discovery.signal,
+    });
+    if (stopping) return;
+    budget.budget = (found.weightPerMinute ?? DEFAULT_WEIGHT_PER_MINUTE) *
+      config.weightBudgetShare;
+    for (const symbol of found.symbols) {
+      const state = new SymbolState(symbol, {
+        sink: options.sink,
+        requestSnapshot: (s, priority) => scheduler.request(s, priority),
+        cancelSnapshot: (s) => scheduler.cancel(s),
+        onSwitched: (_s, feed) => pool?.switched(_s, feed as Connection),
+        ...(options.onApplied ? { onApplied: options.onApplied } : {}),
+        crossedLog: noisy.crossed,
+        log,
+        recvNow: receiveTime,
+      }, { maxBuffered: config.maxBufferedEvents });
+      states.set(symbol, state);
+      byStream.set(depthStreamName(symbol, config.speed), state);
+    }
+    const groups = planConnections(found.symbols, config.maxStreamsPerConnection);
+    log.info(
+      `Following ${found.symbols.length} symbols on ${groups.length} connection(s); ` +
+        `snapshot limit ${config.snapshotLimit} (weight ${scheduler.weight}), ` +
+        `weight budget ${budget.budget} a minute`,
+      { symbols: found.symbols.length, connections: groups.length },
+    );
+    pool = new ConnectionPool({
+      wsUrl: config.wsUrl,
+      speed: config.speed,
+      groups,
+      silenceTimeoutMs: config.silenceTimeoutMs,
+      rolloverAfterMs: config.rolloverAfterMs,
+      reconnectBaseMs: config.reconnectBaseMs,
+      reconnectMaxMs: config.reconnectMaxMs,
+      ...(options.handoffTimeoutMs ? { handoffTimeoutMs: options.handoffTimeoutMs } : {}),
+      ...(options.pacer ? { pacer: options.pacer } : {}),
+      ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
+      now,
+      log,
+      hooks: {
+        onFrame,
+        onMalformed,
+        attach: (symbols, conn) => each(symbols, (s) => s.attach(conn)),
+        beginHandoff: (symbols, conn) => each(symbols, (s) => s.beginHandoff(conn)),
+        handoffPending: (symbols, conn) => {
+          let n = 0;
+          each(symbols, (s) => n += s.candidate === conn ? 1 : 0);
+          return n;
+        },
+        finishHandoff: (symbols, detail) => each(symbols, (s) => s.finishHandoff(detail)),
+        closed: (symbols, conn, detail) => each(symbols, (s) => s.onClosed(conn, detail)),
+      },
+    });
+    pool.start();
+    if (config.statusIntervalMs > 0) {
+      timers.add(setInterval(status, config.statusIntervalMs));
+    }
+  }
+
+  let allSyncedLogged = false;
+  function status(): void {
+    const s = stats();
+    if (s.inSync < s.symbols) {
+      allSyncedLogged = false;
+      const next = scheduler.nextInMs();
+      log.info(
+        `snapshots: ${s.inSync}/${s.symbols} synced` +
+          (next === null ? "" : `, next in ${fmtMs(next)}`),
+        { inSync: s.inSync, symbols: s.symbols, queued: scheduler.queued },
+      );
+    } else if (!allSyncedLogged) {
+      allSyncedLogged = true;
+      log.info(`snapshots: all ${s.symbols} symbols synced`, { symbols: s.symbols });
+    }
+  }
+
+  function stats(): CollectorStats {
+    const out: CollectorStats = {
+      symbols: states.size,
+      inSync: 0,
+      ...router,
+      events: 0,
+      written: 0,
+      applied: 0,
+      stale: 0,
+      duplicates: 0,
+      gaps: 0,
+      resyncs: 0,
+      syncs: 0,
+      handoffs: 0,
+      crossed: 0,
+      snapshots: { ...scheduler.stats },
+      connections: pool ? { ...pool.stats } : emptyPoolStats(),
+    };
+    for (const state of states.values()) {
+      if (state.inSync) out.inSync++;
+      const st = state.stats;
+      out.events += st.events;
+      out.written += st.written;
+      out.applied += st.applied;
+      out.stale += st.stale;
+      out.duplicates += st.duplicates;
+      out.gaps += st.gaps;
+      out.resyncs += st.resyncs;
+      out.syncs += st.syncs;
+      out.handoffs += st.handoffs;
+      out.crossed += st.crossed;
+    }
+    return out;
+  }
+
+  const ready = start();
+  ready.catch(() => {}); // The caller awaits `ready`; an unawaited rejection must not crash.
+
+  return {
+    ready,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      discovery.abort();
+      for (const t of timers) clearInterval(t);
+      await Promise.allSettled([ready]);
+      await Promise.all([pool?.stop(), scheduler.close()]);
+      for (const l of Object.values(noisy)) l.flush();
+    },
+    stats,
+    books: (symbol) => states.get(symbol)?.book() ?? null,
+    states: () => states,
+    connections: () => pool?.connections() ?? [],
+    rolloverAll: () => pool?.rolloverAll(),
+  };
+}
+
+function emptyPoolStats(): PoolStats {
+  return {
+    connectionsOpened: 0,
+    drops: 0,
+    reconnects: 0,
+    rollovers: 0,
+    shutdownNotices: 0,
+    silences: 0,
+    handoffsCompleted: 0,
+    handoffsForced: 0,
+  };
+}

@@ -1,0 +1,392 @@
+/**
+ * One symbol's life: its {@linkcode DepthSync} (the sync rules), which connection feeds it, the
+ * queue of a replacement connection's events during a handoff, and the records it emits. The path
+ * of an event: {@linkcode SymbolState.onEvent} → record to the sink → `DepthSync.onEvent` → book.
+ *
+ * Handoff (rollover, `serverShutdown`): the new connection's events are queued until one continues
+ * what the old connection delivered (`U <= last u + 1 <= u`); the symbol then switches to the new
+ * connection without a snapshot, and whatever either connection repeats is dropped, not recorded.
+ *
+ * @module
+ */
+import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
+import { bridges, DepthSync } from "./_depth_sync_shim.ts";
+import type { OrderBook } from "../book/order_book.ts";
+import type { Logger } from "../cli/log.ts";
+import { LatencyHistogram } from "../ops/latency.ts";
+import { depthUpdateRecord, type GapReason, type GapRecord } from "../storage/records.ts";
+import type { RecordSink } from "./sink.ts";
+import type { SnapshotPriority } from "./snapshot_scheduler.ts";
+
+/** A source of events (a connection); only its identity matters here. */
+export interface Feed {
+  /** Number for logs. */
+  readonly id: number;
+}
+
+/** Counters of one symbol. */
+export interface SymbolStats {
+  /** Events received from the connection feeding the symbol. */
+  events: number;
+  /** Event records written. */
+  written: number;
+  /** Events applied to the in-sync book. */
+  applied: number;
+  /** Events ignored as already in the book (`u <=` its id). */
+  stale: number;
+  /** Events dropped as repeated by the other connection of a handoff. */
+  duplicates: number;
+  /** Gaps recorded. */
+  gaps: number;
+  /** Snapshot requests made after the book was lost (not counting the first sync). */
+  resyncs: number;
+  /** Snapshot requests made. */
+  snapshotsRequested: number;
+  /** Snapshots received. */
+  snapshotsReceived: number;
+  /** Times the book was in sync after a snapshot. */
+  syncs: number;
+  /** Handoffs to a new connection without a gap. */
+  handoffs: number;
+  /** Events after which the book was crossed. */
+  crossed: number;
+  /** Lag from exchange event time `E` to local receipt, ms. */
+  lag: LatencyHistogram;
+}
+
+/** What a symbol needs from its surroundings. */
+export interface SymbolContext {
+  /** Where records go. */
+  sink: RecordSink;
+  /** Asks the snapshot scheduler for a snapshot. */
+  requestSnapshot(symbol: string, priority: SnapshotPriority): void;
+  /** Withdraws a queued request (the events it was to bridge are lost). */
+  cancelSnapshot?(symbol: string): void;
+  /** Tells the connection pool the symbol now reads from `feed`. */
+  onSwitched?(symbol: string, feed: Feed): void;
+  /** Observer, for tests: called after every applied event and every sync. */
+  onApplied?(symbol: string, book: OrderBook): void;
+  /** Crossed-book warnings (rate-limited by the caller). */
+  crossedLog?: Logger;
+  /** Other lines. */
+  log: Logger;
+  /** Local receive time for records the symbol makes itself. */
+  recvNow(): number;
+}
+
+interface Queued {
+  event: DepthUpdate;
+  recv: number;
+}
+
+/** The state of one symbol. */
+export class SymbolState {
+  readonly symbol: string;
+  readonly sync: DepthSync;
+  readonly stats: SymbolStats = {
+    events: 0,
+    written: 0,
+    applied: 0,
+    stale: 0,
+    duplicates: 0,
+    gaps: 0,
+    resyncs: 0,
+    snapshotsRequested: 0,
+    snapshotsReceived: 0,
+    syncs: 0,
+    handoffs: 0,
+    crossed: 0,
+    lag: new LatencyHistogram(),
+  };
+  /** The connection whose events the symbol records. */
+  primary: Feed | null = null;
+  /** A replacement connection during a handoff. */
+  candidate: Feed | null = null;
+  /** Final update id of the last event accepted from the primary (applied or buffered). */
+  lastSeenU: number | null = null;
+  #ctx: SymbolContext;
+  #queue: Queued[] = [];
+  #maxQueued: number;
+  #waiting = false;
+  #held: { snapshot: DepthSnapshot; recv: number } | null = null;
+  #everSynced = false;
+  #book = (): DepthSnapshot | null => this.sync.inSync ? this.sync.book.snapshot() : null;
+
+  /** Creates the state of `symbol`, out of sync, fed by no connection. */
+  constructor(symbol: string, ctx: SymbolContext, options: { maxBuffered: number }) {
+    this.symbol = symbol;
+    this.#ctx = ctx;
+    this.#maxQueued = options.maxBuffered;
+    this.sync = new DepthSync({ maxBuffered: options.maxBuffered });
+  }
+
+  /** The in-sync book as a snapshot, or `null` when out of sync. */
+  book(): DepthSnapshot | null {
+    return this.#book();
+  }
+
+  /** Whether the book is in sync. */
+  get inSync(): boolean {
+    return this.sync.inSync;
+  }
+
+  /** Whether a snapshot has been asked for and not yet received. */
+  get waitingForSnapshot(): boolean {
+    return this.#waiting;
+  }
+
+  /** `feed` becomes the symbol's connection (start, or reconnect after a drop). */
+  attach(feed: Feed): void {
+    this.primary = feed;
+    this.candidate = null;
+    this.#queue = [];
+  }
+
+  /** `feed` will replace the current connection once its events continue the old one's. */
+  beginHandoff(feed: Feed): void {
+    if (this.primary === null) return this.attach(feed);
+    this.candidate = feed;
+    this.#queue = [];
+  }
+
+  /** An event from `feed`, received at `recv`. */
+  onEvent(feed: Feed, event: DepthUpdate, recv: number): void {
+    if (feed === this.primary) {
+      this.#accept(event, recv);
+      if (this.candidate !== null) this.#tryQueue();
+    } else if (feed === this.candidate) {
+      this.#fromCandidate(event, recv);
+    } else {
+      this.stats.duplicates++;
+    }
+  }
+
+  /** A snapshot of the symbol's book, received at `recv`. */
+  onSnapshot(snapshot: DepthSnapshot, recv: number): void {
+    this.#waiting = false;
+    this.stats.snapshotsReceived++;
+    if (this.sync.inSync) return;
+    if (this.sync.bufferedCount === 0) {
+      this.#held = { snapshot, recv };
+      return;
+    }
+    this.#useSnapshot(snapshot, recv);
+  }
+
+  /**
+   * `feed` closed. If it fed the symbol, the symbol switches to the handoff's new connection when
+   * there is one (with a gap only if its queued events do not continue the book), else it records
+   * a `disconnect` gap and waits for a new connection.
+   */
+  onClosed(feed: Feed, detail: string): void {
+    if (feed === this.candidate) {
+      this.candidate = null;
+      this.#queue = [];
+    } else if (feed === this.primary) {
+      if (this.candidate !== null) this.finishHandoff(detail);
+      else {
+        this.#lose("disconnect", detail);
+        this.primary = null;
+      }
+    }
+  }
+
+  /**
+   * Ends a handoff now (the old connection closed or took too long): switch to the new
+   * connection; a `disconnect` gap when its queued events leave a hole.
+   */
+  finishHandoff(detail: string): void {
+    if (this.candidate === null) return;
+    this.#dropRepeated();
+    const head = this.#queue[0];
+    if (head !== undefined && this.lastSeenU !== null && !bridges(head.event, this.lastSeenU)) {
+      this.#lose("disconnect", `${detail}; new connection starts at U=${head.event.U}`);
+    }
+    this.#switch();
+  }
+
+  #accept(event: DepthUpdate, recv: number): void {
+    this.stats.events++;
+    this.stats.lag.record(recv - event.E);
+    if (this.sync.inSync) {
+      const id = this.sync.lastUpdateId!;
+      if (event.u <= id) {
+        this.stats.stale++;
+        return;
+      }
+      if (!bridges(event, id)) {
+        this.#gap("sequence", id, `expected U=${id + 1} got U=${event.U}`);
+        this.#write(event, recv);
+        this.#bufferAfterGap(event);
+        this.lastSeenU = event.u;
+        this.#request();
+        return;
+      }
+      this.#write(event, recv);
+      const outcome = this.sync.onEvent(event);
+      this.lastSeenU = event.u;
+      if (outcome.kind !== "applied") {
+        this.#ctx.log.error(`Event of ${this.symbol} not applied: ${outcome.kind}`, {
+          symbol: this.symbol,
+          U: event.U,
+          u: event.u,
+        });
+        return;
+      }
+      this.stats.applied++;
+      this.#afterApply();
+      return;
+    }
+    this.#write(event, recv);
+    this.sync.onEvent(event);
+    this.lastSeenU = event.u;
+    if (this.#held !== null) {
+      const held = this.#held;
+      this.#held = null;
+      this.#useSnapshot(held.snapshot, held.recv);
+    } else if (!this.#waiting) {
+      this.#request();
+    }
+  }
+
+  #write(event: DepthUpdate, recv: number): void {
+    this.#ctx.sink.write(this.symbol, depthUpdateRecord(event, recv), this.#book);
+    this.stats.written++;
+  }
+
+  /** After a sequence gap DepthSync is out of sync; make sure the event starts the new buffer. */
+  #bufferAfterGap(event: DepthUpdate): void {
+    const outcome = this.sync.onEvent(event);
+    if (outcome.kind !== "gap") return;
+    if (this.sync.bufferedCount === 0) this.sync.onEvent(event);
+  }
+
+  #afterApply(): void {
+    const book = this.sync.book;
+    if (book.isCrossed()) {
+      this.stats.crossed++;
+      (this.#ctx.crossedLog ?? this.#ctx.log).warn(`Book of ${this.symbol} is crossed`, {
+        symbol: this.symbol,
+        lastUpdateId: book.lastUpdateId,
+        bestBid: book.bestBid()?.[0],
+        bestAsk: book.bestAsk()?.[0],
+      });
+    }
+    this.#ctx.onApplied?.(this.symbol, book);
+  }
+
+  #request(): void {
+    this.#waiting = true;
+    this.stats.snapshotsRequested++;
+    const priority = this.#everSynced ? "resync" : "start";
+    if (priority === "resync") this.stats.resyncs++;
+    this.#ctx.requestSnapshot(this.symbol, priority);
+  }
+
+  #useSnapshot(snapshot: DepthSnapshot, recv: number): void {
+    this.#ctx.sink.write(this.symbol, {
+      type: "snapshot",
+      recv,
+      lastUpdateId: snapshot.lastUpdateId,
+      bids: snapshot.bids,
+      asks: snapshot.asks,
+      source: "rest",
+    }, () => null);
+    const outcome = this.sync.onSnapshot(snapshot);
+    if (outcome.kind === "synced") {
+      this.stats.syncs++;
+      this.#everSynced = true;
+      this.#ctx.log.debug(`${this.symbol} in sync at ${this.sync.lastUpdateId}`, {
+        symbol: this.symbol,
+        snapshot: snapshot.lastUpdateId,
+        applied: outcome.applied,
+        dropped: outcome.dropped,
+      });
+      this.#ctx.onApplied?.(this.symbol, this.sync.book);
+      return;
+    }
+    this.#ctx.log.debug(
+      `Snapshot of ${this.symbol} does not fit: ${outcome.kind}; fetching again`,
+      {
+        symbol: this.symbol,
+        snapshot: snapshot.lastUpdateId,
+      },
+    );
+    this.#request();
+  }
+
+  #gap(reason: GapReason, lastUpdateId: number | null, detail: string): void {
+    const gap: GapRecord = { type: "gap", recv: this.#ctx.recvNow(), lastUpdateId, reason, detail };
+    this.#ctx.sink.write(this.symbol, gap, () => null);
+    this.stats.gaps++;
+    this.#ctx.log.info(`Gap in ${this.symbol}: ${reason} (${detail})`, {
+      symbol: this.symbol,
+      reason,
+      lastUpdateId,
+    });
+  }
+
+  /** The book and any buffer are lost: record why (when anything was known) and start over. */
+  #lose(reason: GapReason, detail: string): void {
+    if (this.sync.inSync || this.sync.bufferedCount > 0 || this.lastSeenU !== null) {
+      this.#gap(reason, this.sync.inSync ? this.sync.lastUpdateId : null, detail);
+    }
+    this.sync.desync();
+    this.lastSeenU = null;
+    this.#held = null;
+    if (this.#waiting) {
+      this.#waiting = false;
+      this.#ctx.cancelSnapshot?.(this.symbol);
+    }
+  }
+
+  #fromCandidate(event: DepthUpdate, recv: number): void {
+    if (this.lastSeenU === null) {
+      this.#switch();
+      this.#accept(event, recv);
+      return;
+    }
+    if (event.u <= this.lastSeenU) {
+      this.stats.duplicates++;
+      // The new connection has caught up exactly: its next event continues the book.
+      if (event.u === this.lastSeenU && this.#queue.length === 0) this.#handOver();
+      return;
+    }
+    this.#queue.push({ event, recv });
+    if (this.#queue.length > this.#maxQueued) this.#queue.shift();
+    this.#tryQueue();
+  }
+
+  /** Drops queued events already delivered; true when one ended exactly at `lastSeenU`. */
+  #dropRepeated(): boolean {
+    let aligned = false;
+    while (this.#queue.length > 0 && this.#queue[0]!.event.u <= (this.lastSeenU ?? -1)) {
+      aligned = this.#queue.shift()!.event.u === this.lastSeenU;
+      this.stats.duplicates++;
+    }
+    return aligned;
+  }
+
+  /** Switches when the queue continues what the old connection delivered. */
+  #tryQueue(): void {
+    const aligned = this.#dropRepeated();
+    const head = this.#queue[0];
+    if (this.lastSeenU === null) return;
+    if (aligned || (head !== undefined && bridges(head.event, this.lastSeenU))) this.#handOver();
+  }
+
+  #handOver(): void {
+    this.stats.handoffs++;
+    this.#switch();
+  }
+
+  #switch(): void {
+    const feed = this.candidate!;
+    const queued = this.#queue;
+    this.primary = feed;
+    this.candidate = null;
+    this.#queue = [];
+    for (const { event, recv } of queued) this.#accept(event, recv);
+    this.#ctx.onSwitched?.(this.symbol, feed);
+  }
+}

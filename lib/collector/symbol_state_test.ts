@@ -1,0 +1,182 @@
+import assert from "node:assert/strict";
+import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
+import { createLogger } from "../cli/log.ts";
+import type { RecordingRecord } from "../storage/records.ts";
+import { MemorySink } from "./sink.ts";
+import type { SnapshotPriority } from "./snapshot_scheduler.ts";
+import { type Feed, SymbolState } from "./symbol_state.ts";
+
+const A: Feed = { id: 1 };
+const B: Feed = { id: 2 };
+
+function ev(U: number, u: number): DepthUpdate {
+  return {
+    e: "depthUpdate",
+    E: 1_750_000_000_000 + u,
+    s: "BTCUSDT",
+    U,
+    u,
+    b: [[`${u}.0`, "1"]],
+    a: [],
+  };
+}
+
+function snap(lastUpdateId: number): DepthSnapshot {
+  return { lastUpdateId, bids: [["1.0", "1"]], asks: [["999.0", "1"]] };
+}
+
+function setup() {
+  const sink = new MemorySink();
+  const requests: SnapshotPriority[] = [];
+  const switched: Feed[] = [];
+  const state = new SymbolState("BTCUSDT", {
+    sink,
+    requestSnapshot: (_s, p) => requests.push(p),
+    onSwitched: (_s, f) => switched.push(f),
+    log: createLogger({ write: () => {} }),
+    recvNow: () => 1,
+  }, { maxBuffered: 100 });
+  const kinds = () => sink.of("BTCUSDT").map(describe);
+  return { sink, requests, switched, state, kinds };
+}
+
+function describe(r: RecordingRecord): string {
+  if (r.type === "depthUpdate") return `e${r.U}-${r.u}`;
+  if (r.type === "snapshot") return `s${r.lastUpdateId}`;
+  if (r.type === "gap") return `gap:${r.reason}@${r.lastUpdateId}`;
+  return r.type;
+}
+
+/** A state in sync at `id` on feed A. */
+function synced(id = 10) {
+  const t = setup();
+  t.state.attach(A);
+  t.state.onEvent(A, ev(id - 1, id), 1);
+  t.state.onSnapshot(snap(id - 1), 1);
+  assert.ok(t.state.inSync);
+  assert.equal(t.state.sync.lastUpdateId, id);
+  return t;
+}
+
+Deno.test("SymbolState buffers and records events, asks once for a snapshot, then syncs", () => {
+  const t = setup();
+  t.state.attach(A);
+  t.state.onEvent(A, ev(5, 6), 1);
+  t.state.onEvent(A, ev(7, 8), 1);
+  assert.deepEqual(t.requests, ["start"]);
+  t.state.onSnapshot(snap(6), 2);
+  assert.ok(t.state.inSync);
+  assert.equal(t.state.sync.lastUpdateId, 8);
+  t.state.onEvent(A, ev(9, 9), 3);
+  assert.deepEqual(t.kinds(), ["e5-6", "e7-8", "s6", "e9-9"]);
+  assert.equal(t.state.stats.applied, 1);
+});
+
+Deno.test("SymbolState ignores stale events in sync without recording them", () => {
+  const t = synced(10);
+  t.state.onEvent(A, ev(8, 9), 1);
+  t.state.onEvent(A, ev(10, 10), 1);
+  assert.equal(t.state.stats.stale, 2);
+  assert.deepEqual(t.kinds(), ["e9-10", "s9"]);
+});
+
+Deno.test("SymbolState records a sequence gap before the event and resyncs", () => {
+  const t = synced(10);
+  t.state.onEvent(A, ev(13, 14), 5);
+  assert.deepEqual(t.kinds(), ["e9-10", "s9", "gap:sequence@10", "e13-14"]);
+  const gap = t.sink.of("BTCUSDT")[2]!;
+  assert.equal(gap.type === "gap" && gap.detail, "expected U=11 got U=13");
+  assert.equal(t.state.inSync, false);
+  assert.deepEqual(t.requests, ["start", "resync"]);
+  t.state.onEvent(A, ev(15, 16), 6);
+  t.state.onSnapshot(snap(14), 7);
+  assert.ok(t.state.inSync);
+  assert.equal(t.state.sync.lastUpdateId, 16);
+});
+
+Deno.test("SymbolState hands off to a new connection with no gap and no duplicate", () => {
+  const t = synced(10);
+  t.state.beginHandoff(B);
+  t.state.onEvent(B, ev(9, 9), 1); // already delivered by A: dropped
+  t.state.onEvent(B, ev(13, 14), 1); // ahead of A: queued
+  assert.equal(t.state.primary, A);
+  t.state.onEvent(A, ev(11, 12), 1); // A reaches the queue: switch
+  assert.equal(t.state.primary, B);
+  assert.deepEqual(t.switched, [B]);
+  t.state.onEvent(A, ev(13, 14), 1); // the old connection repeats: ignored
+  t.state.onEvent(B, ev(15, 15), 1);
+  assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-12", "e13-14", "e15-15"]);
+  assert.equal(t.state.sync.lastUpdateId, 15);
+  assert.equal(t.state.stats.gaps, 0);
+  assert.equal(t.state.stats.duplicates, 2);
+  assert.deepEqual(t.requests, ["start"], "no snapshot for a handoff");
+});
+
+Deno.test("SymbolState switches as soon as the queued events continue the old connection", () => {
+  const t = synced(10);
+  t.state.beginHandoff(B);
+  t.state.onEvent(B, ev(12, 13), 1);
+  t.state.onEvent(B, ev(14, 14), 1);
+  t.state.onEvent(A, ev(11, 11), 1);
+  assert.equal(t.state.primary, B);
+  assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-11", "e12-13", "e14-14"]);
+  assert.equal(t.state.sync.lastUpdateId, 14);
+});
+
+Deno.test("SymbolState records a disconnect gap when the old connection dies before a bridge", () => {
+  const t = synced(10);
+  t.state.beginHandoff(B);
+  t.state.onEvent(B, ev(20, 21), 1);
+  t.state.onClosed(A, "connection 1 closed");
+  assert.equal(t.state.primary, B);
+  assert.equal(t.state.inSync, false);
+  assert.deepEqual(t.kinds(), ["e9-10", "s9", "gap:disconnect@10", "e20-21"]);
+  assert.deepEqual(t.requests, ["start", "resync"]);
+});
+
+Deno.test("SymbolState records a disconnect gap on a drop and waits for a new connection", () => {
+  const t = synced(10);
+  t.state.onClosed(A, "connection 1 closed (1006)");
+  assert.equal(t.state.primary, null);
+  assert.equal(t.state.inSync, false);
+  t.state.attach(B);
+  t.state.onEvent(B, ev(30, 31), 1);
+  assert.deepEqual(t.kinds(), ["e9-10", "s9", "gap:disconnect@10", "e30-31"]);
+  assert.deepEqual(t.requests, ["start", "resync"]);
+});
+
+Deno.test("SymbolState fetches again when the snapshot is older than the buffer", () => {
+  const t = setup();
+  t.state.attach(A);
+  t.state.onEvent(A, ev(50, 51), 1);
+  t.state.onSnapshot(snap(40), 2);
+  assert.equal(t.state.inSync, false);
+  assert.deepEqual(t.requests, ["start", "start"]);
+  t.state.onSnapshot(snap(50), 3);
+  assert.ok(t.state.inSync);
+});
+
+Deno.test("SymbolState switches when the new connection catches up exactly with the old", () => {
+  const t = synced(10);
+  t.state.beginHandoff(B);
+  t.state.onEvent(A, ev(11, 12), 1);
+  t.state.onEvent(B, ev(11, 12), 1); // same event, later: B is now level with A
+  assert.equal(t.state.primary, B);
+  t.state.onEvent(A, ev(13, 13), 1); // ignored: the old connection
+  t.state.onEvent(B, ev(13, 13), 1);
+  assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-12", "e13-13"]);
+  assert.equal(t.state.stats.handoffs, 1);
+  assert.equal(t.state.stats.duplicates, 2);
+});
+
+Deno.test("SymbolState does not switch to a new connection that is behind", () => {
+  const t = synced(10);
+  t.state.beginHandoff(B);
+  t.state.onEvent(A, ev(11, 12), 1);
+  t.state.onEvent(A, ev(13, 14), 1);
+  t.state.onEvent(B, ev(11, 12), 1); // behind A
+  assert.equal(t.state.primary, A);
+  t.state.onEvent(B, ev(13, 14), 1); // level
+  assert.equal(t.state.primary, B);
+  assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-12", "e13-14"]);
+});

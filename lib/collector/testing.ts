@@ -1,0 +1,194 @@
+/**
+ * Test support for the collector: runs it in-process against a simulator with an in-memory sink,
+ * checks every applied book against the simulator's own book, and checks recorded event streams
+ * against the simulator's events. Used by `tests/collector_*_test.ts`.
+ *
+ * @module
+ */
+import type { DepthUpdate } from "../binance/types.ts";
+import { firstDifference, type OrderBook } from "../book/order_book.ts";
+import { type CollectorConfig, DEFAULT_CONFIG } from "../cli/config.ts";
+import { createLogger } from "../cli/log.ts";
+import { type Simulator, type SimulatorOptions, startSimulator } from "../simulator/simulator.ts";
+import type { DepthUpdateRecord, GapRecord, RecordingRecord } from "../storage/records.ts";
+import { type Collector, type CollectorOptions, startCollector } from "./collector.ts";
+import { ConnectionPacer } from "./connection_pacer.ts";
+import { MemorySink } from "./sink.ts";
+
+/** A collector and a simulator running together, torn down by `await using`. */
+export interface Harness extends AsyncDisposable {
+  sim: Simulator;
+  collector: Collector;
+  sink: MemorySink;
+  config: CollectorConfig;
+  /** Log lines written by the collector. */
+  logs: string[];
+  /** Books that differed from the simulator's at the same update id (should stay empty). */
+  mismatches: string[];
+  /** Books checked against the simulator. */
+  checked: { count: number };
+}
+
+/** Options of {@linkcode startHarness}. */
+export interface HarnessOptions {
+  sim?: SimulatorOptions;
+  config?: Partial<CollectorConfig>;
+  collector?: Partial<Omit<CollectorOptions, "sink" | "log">>;
+  /** Check every applied book against `sim.bookAt` (default true). */
+  checkBooks?: boolean;
+  /** Runs after the simulator started, before the collector starts. */
+  beforeStart?: (sim: Simulator) => void | Promise<void>;
+}
+
+/** Starts a simulator (quiet) and a collector following it with test-friendly settings. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const sim = await startSimulator({ quiet: true, levelsPerSide: 20, ...options.sim });
+  try {
+    await options.beforeStart?.(sim);
+  } catch (error) {
+    await sim.close();
+    throw error;
+  }
+  const sink = new MemorySink();
+  const logs: string[] = [];
+  const mismatches: string[] = [];
+  const checked = { count: 0 };
+  const config: CollectorConfig = {
+    ...structuredClone(DEFAULT_CONFIG),
+    symbols: sim.symbols(),
+    wsUrl: sim.wsUrl,
+    restUrl: sim.url,
+    snapshotLimit: 100,
+    statusIntervalMs: 0,
+    silenceTimeoutMs: 2000,
+    reconnectBaseMs: 50,
+    reconnectMaxMs: 400,
+    ...options.config,
+  };
+  const check = (symbol: string, book: OrderBook) => {
+    checked.count++;
+    const mine = book.snapshot();
+    const theirs = sim.bookAt(symbol, mine.lastUpdateId);
+    const diff = firstDifference(mine, theirs);
+    if (diff !== undefined && mismatches.length < 20) {
+      mismatches.push(`${symbol}@${mine.lastUpdateId}: ${diff}`);
+    }
+  };
+  const collector = startCollector(config, {
+    sink,
+    log: createLogger({ level: "verbose", write: (line) => logs.push(line) }),
+    pacer: new ConnectionPacer({ minIntervalMs: 10 }),
+    ...(options.checkBooks === false ? {} : { onApplied: check }),
+    ...options.collector,
+  });
+  return {
+    sim,
+    collector,
+    sink,
+    config,
+    logs,
+    mismatches,
+    checked,
+    async [Symbol.asyncDispose]() {
+      try {
+        await collector.stop();
+      } finally {
+        await sim.close();
+      }
+    },
+  };
+}
+
+/** Polls `check` every 10 ms until it holds; throws after `ms` with `what` and the last value. */
+export async function until(
+  what: string,
+  check: () => boolean,
+  ms = 10_000,
+): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > ms) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Waits `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** What {@linkcode auditRecords} found in one symbol's records. */
+export interface Audit {
+  /** Event records. */
+  events: number;
+  /** Gap records. */
+  gaps: GapRecord[];
+  /** Snapshot records from REST. */
+  restSnapshots: number;
+  /** Event records whose `u` was recorded before. */
+  duplicates: number;
+  /** Breaks in `U == previous u + 1` not announced by a gap record (or a snapshot after one). */
+  unannounced: string[];
+  /** Update ids between the first and last recorded event that were never recorded. */
+  missingIds: number;
+  /** Recorded events that differ from the simulator's event with the same `u`. */
+  different: number;
+}
+
+/**
+ * Checks one symbol's records against the simulator's events: each recorded event is the
+ * simulator's, none twice, and between consecutive events any hole is announced by a gap.
+ */
+export function auditRecords(records: RecordingRecord[], simEvents: readonly DepthUpdate[]): Audit {
+  const byU = new Map(simEvents.map((e) => [e.u, e]));
+  const audit: Audit = {
+    events: 0,
+    gaps: [],
+    restSnapshots: 0,
+    duplicates: 0,
+    unannounced: [],
+    missingIds: 0,
+    different: 0,
+  };
+  const seen = new Set<number>();
+  let prev: DepthUpdateRecord | null = null;
+  let announced = false;
+  let first: number | null = null;
+  let last = 0;
+  for (const r of records) {
+    if (r.type === "gap") {
+      audit.gaps.push(r);
+      announced = true;
+    } else if (r.type === "snapshot" && r.source === "rest") {
+      audit.restSnapshots++;
+    } else if (r.type === "depthUpdate") {
+      audit.events++;
+      if (seen.has(r.u)) audit.duplicates++;
+      seen.add(r.u);
+      const sim = byU.get(r.u);
+      if (
+        sim !== undefined &&
+        (sim.U !== r.U || JSON.stringify([sim.b, sim.a]) !== JSON.stringify([r.b, r.a]))
+      ) audit.different++;
+      if (prev !== null && r.U !== prev.u + 1 && !announced) {
+        audit.unannounced.push(`U=${r.U} after u=${prev.u}`);
+      }
+      announced = false;
+      prev = r;
+      first ??= r.U;
+      last = Math.max(last, r.u);
+    }
+  }
+  if (first !== null) {
+    const covered = new Set<number>();
+    for (const u of seen) {
+      const e = byU.get(u);
+      if (e) { for (let id = e.U; id <= e.u; id++) covered.add(id); }
+    }
+    for (const e of simEvents) {
+      if (e.U < first || e.u > last) continue;
+      for (let id = e.U; id <= e.u; id++) if (!covered.has(id)) audit.missingIds++;
+    }
+  }
+  return audit;
+}

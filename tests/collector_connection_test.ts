@@ -1,0 +1,130 @@
+/**
+ * The collector's connections against the simulator: abrupt drops, the 24 h limit (scaled),
+ * `serverShutdown`, a silent stall, and pings. A planned replacement must lose no update id,
+ * record nothing twice and fetch no snapshot.
+ */
+import assert from "node:assert/strict";
+import {
+  auditRecords,
+  type Harness,
+  sleep,
+  startHarness,
+  until,
+} from "../lib/collector/testing.ts";
+
+const SYMBOLS = ["BTCUSDT", "ETHUSDT"];
+
+async function inSync(h: Harness, n = SYMBOLS.length): Promise<void> {
+  await h.collector.ready;
+  await until("all symbols in sync", () => h.collector.stats().inSync === n);
+}
+
+function assertLossless(h: Harness): void {
+  for (const symbol of SYMBOLS) {
+    const audit = auditRecords(h.sink.of(symbol), h.sim.events(symbol));
+    assert.equal(audit.gaps.length, 0, `${symbol}: ${JSON.stringify(audit.gaps)}`);
+    assert.equal(audit.missingIds, 0, symbol);
+    assert.equal(audit.duplicates, 0, symbol);
+    assert.equal(audit.different, 0, symbol);
+    assert.deepEqual(audit.unannounced, [], symbol);
+    assert.equal(audit.restSnapshots, 1, symbol);
+  }
+  assert.deepEqual(h.mismatches, []);
+}
+
+Deno.test("collector: an abrupt drop reconnects with backoff and resyncs with a disconnect gap", async () => {
+  await using h = await startHarness({ sim: { symbols: SYMBOLS, updateIntervalMs: 20 } });
+  await inSync(h);
+  const lastIds = SYMBOLS.map((s) => h.collector.states().get(s)!.sync.lastUpdateId);
+  h.sim.dropConnections();
+  await until("a reconnect", () => h.collector.stats().connections.reconnects >= 1);
+  await until(
+    "back in sync",
+    () => [...h.collector.states().values()].every((s) => s.inSync && s.stats.syncs === 2),
+  );
+  await h.collector.stop();
+  const stats = h.collector.stats();
+  assert.equal(stats.connections.drops, 1);
+  assert.equal(h.sim.stats.connectionsOpened, 2);
+  SYMBOLS.forEach((symbol, i) => {
+    const audit = auditRecords(h.sink.of(symbol), h.sim.events(symbol));
+    assert.equal(audit.gaps.length, 1, symbol);
+    assert.equal(audit.gaps[0]!.reason, "disconnect");
+    assert.ok(audit.gaps[0]!.lastUpdateId! >= lastIds[i]!, symbol);
+    assert.equal(audit.duplicates, 0, symbol);
+    assert.deepEqual(audit.unannounced, [], symbol);
+    assert.equal(audit.restSnapshots, 2, symbol);
+  });
+  assert.deepEqual(h.mismatches, []);
+});
+
+Deno.test("collector: rollover before the 24 h limit (scaled) loses nothing and fetches no snapshot", async () => {
+  await using h = await startHarness({
+    sim: { symbols: SYMBOLS, updateIntervalMs: 20, connectionLifetimeMs: 2500 },
+    config: { rolloverAfterMs: 1000 },
+  });
+  await inSync(h);
+  const requests = h.sim.stats.depthRequests;
+  await until("three handoffs", () => h.collector.stats().connections.handoffsCompleted >= 3);
+  await sleep(100);
+  await h.collector.stop();
+  const stats = h.collector.stats();
+  assert.equal(h.sim.stats.depthRequests, requests, "no snapshot fetched");
+  assert.equal(stats.connections.drops, 0);
+  assert.equal(stats.connections.handoffsForced, 0);
+  assert.equal(h.sim.stats.closedForLifetime, 0, "we always left before the server's close");
+  assert.ok(stats.handoffs >= 3 * SYMBOLS.length, `${stats.handoffs} symbol handoffs`);
+  assertLossless(h);
+});
+
+Deno.test("collector: the server's own 24 h close, announced by serverShutdown, loses nothing", async () => {
+  await using h = await startHarness({ sim: { symbols: SYMBOLS, updateIntervalMs: 20 } });
+  await inSync(h);
+  const requests = h.sim.stats.depthRequests;
+  const opened = h.sim.stats.connectionsOpened;
+  h.sim.sendServerShutdown();
+  await until("the handoff", () => h.collector.stats().connections.handoffsCompleted === 1);
+  await until("the old connection closed", () => h.sim.stats.connectionsOpen === 1);
+  await sleep(200);
+  await h.collector.stop();
+  assert.equal(h.collector.stats().connections.shutdownNotices, 1);
+  assert.equal(h.sim.stats.connectionsOpened, opened + 1);
+  assert.equal(h.sim.stats.depthRequests, requests, "no snapshot fetched");
+  assertLossless(h);
+});
+
+Deno.test("collector: a silent connection is replaced by the watchdog", async () => {
+  await using h = await startHarness({
+    sim: { symbols: SYMBOLS, updateIntervalMs: 20 },
+    config: { silenceTimeoutMs: 400 },
+  });
+  await inSync(h);
+  h.sim.stallConnections();
+  await until("the watchdog fired", () => h.collector.stats().connections.silences >= 1);
+  await until(
+    "back in sync",
+    () => [...h.collector.states().values()].every((s) => s.inSync && s.stats.syncs === 2),
+  );
+  await h.collector.stop();
+  assert.ok(h.logs.some((l) => l.includes("silent for 400 ms")));
+  for (const symbol of SYMBOLS) {
+    const audit = auditRecords(h.sink.of(symbol), h.sim.events(symbol));
+    assert.deepEqual(audit.gaps.map((g) => g.reason), ["disconnect"], symbol);
+    assert.equal(audit.duplicates, 0, symbol);
+  }
+  assert.deepEqual(h.mismatches, []);
+});
+
+Deno.test("collector: Deno answers the server's pings, so the connection outlives the pong timeout", async () => {
+  await using h = await startHarness({
+    sim: { symbols: SYMBOLS, updateIntervalMs: 50, timeScale: 200 }, // ping 100 ms, pong timeout 300 ms
+  });
+  await inSync(h);
+  await sleep(1500); // five pong timeouts
+  await h.collector.stop();
+  assert.ok(h.sim.stats.pingsSent >= 10, `${h.sim.stats.pingsSent} pings`);
+  assert.ok(h.sim.stats.pongsReceived >= h.sim.stats.pingsSent - 1);
+  assert.equal(h.sim.stats.closedForNoPong, 0);
+  assert.equal(h.sim.stats.connectionsOpened, 1);
+  assertLossless(h);
+});
