@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { startSimulator } from "../lib/simulator/simulator.ts";
 import { USED_WEIGHT_HEADER } from "../lib/binance/limits.ts";
+import { parseExchangeInfo, requestWeightPerMinute } from "../lib/binance/exchange_info.ts";
 
 async function get(url: string) {
   const response = await fetch(url);
@@ -91,6 +92,8 @@ Deno.test("exchangeInfo, time and ping have the exchange's shape and use the sim
     symbols.find((s) => s.symbol === "BTCUSDT"),
     { ...symbols.find((s) => s.symbol === "BTCUSDT"), baseAsset: "BTC", quoteAsset: "USDT" },
   );
+  const parsed = parseExchangeInfo(JSON.stringify(info.body));
+  assert.equal(requestWeightPerMinute(parsed), 1234);
   assert.deepEqual((await get(`${sim.url}/api/v3/time`)).body, { serverTime: midnight });
   const ping = await get(`${sim.url}/api/v3/ping`);
   assert.deepEqual([ping.body, ping.weight], [{}, 22]);

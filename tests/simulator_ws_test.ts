@@ -3,6 +3,7 @@ import type { DepthUpdate } from "../lib/binance/types.ts";
 import { HandshakeError, RawWsClient } from "../lib/simulator/raw_ws_client.ts";
 import { startSimulator } from "../lib/simulator/simulator.ts";
 import { Opcode } from "../lib/simulator/ws_socket.ts";
+import { isServerShutdown } from "../lib/binance/connection_events.ts";
 
 const fast = { levelsPerSide: 200, updateIntervalMs: 10 };
 
@@ -185,16 +186,17 @@ Deno.test("Every connection is closed with 1000 after its lifetime (24 h scaled)
   assert.equal(sim.stats.closedForLifetime, 1);
 });
 
-Deno.test("serverShutdown is sent as {e, E} on every connection", async () => {
+Deno.test("serverShutdown is sent as {event: {e, E}} on every connection", async () => {
   await using sim = await startSimulator({ ...fast, now: () => 1_700_000_000_000 });
   const a = await RawWsClient.connect(`${sim.wsUrl}/ws/btcusdt@depth@100ms`);
   const b = await RawWsClient.connect(`${sim.wsUrl}/stream?streams=btcusdt@depth@100ms`);
   sim.sendServerShutdown();
   for (const client of [a, b]) {
     const notice = await client.waitFor(() =>
-      client.texts.map((t) => JSON.parse(t)).find((m) => m.e === "serverShutdown")
+      client.texts.map((t) => JSON.parse(t)).find((m) => m.event)
     );
-    assert.deepEqual(notice, { e: "serverShutdown", E: 1_700_000_000_000 });
+    assert.deepEqual(notice, { event: { e: "serverShutdown", E: 1_700_000_000_000 } });
+    assert.ok(isServerShutdown(notice));
   }
   sim.closeConnections();
   assert.deepEqual((await a.closed).code, 1000);

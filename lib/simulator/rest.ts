@@ -7,22 +7,15 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { depthWeight, MAX_DEPTH_LIMIT, USED_WEIGHT_HEADER } from "../binance/limits.ts";
+import { EXCHANGE_INFO_WEIGHT, TRADING_STATUS } from "../binance/exchange_info.ts";
+import type { SymbolInfo } from "../binance/exchange_info.ts";
 import type { DepthSnapshot } from "../binance/types.ts";
 import type { RateLimiter } from "./rate_limiter.ts";
 
 /** Default `limit` of `GET /api/v3/depth`. */
 export const DEFAULT_DEPTH_LIMIT = 100;
-/** Weight of `GET /api/v3/exchangeInfo`. */
-export const EXCHANGE_INFO_WEIGHT = 20;
-
-/** One symbol of `exchangeInfo`. */
-export interface SymbolInfo {
-  symbol: string;
-  status: "TRADING" | "BREAK";
-  baseAsset: string;
-  quoteAsset: string;
-  tickSize?: string;
-}
+/** Status the simulator gives to listed symbols that have no book. */
+export const BREAK_STATUS = "BREAK";
 
 /** What the REST handler needs from the simulator. */
 export interface RestHost {
@@ -147,13 +140,13 @@ function exchangeInfo(host: RestHost, url: URL): unknown {
       quoteAsset: s.quoteAsset,
       quotePrecision: 8,
       quoteAssetPrecision: 8,
-      isSpotTradingAllowed: true,
+      isSpotTradingAllowed: s.status === TRADING_STATUS,
       filters: [
         {
           filterType: "PRICE_FILTER",
-          minPrice: s.tickSize ?? "0.01000000",
+          minPrice: "0.01000000",
           maxPrice: "1000000.00000000",
-          tickSize: s.tickSize ?? "0.01000000",
+          tickSize: "0.01000000",
         },
       ],
     })),

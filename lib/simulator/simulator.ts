@@ -14,8 +14,10 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
 import type { DepthHistory } from "./depth_history.ts";
-import { handleRest, splitSymbol } from "./rest.ts";
-import type { SymbolInfo } from "./rest.ts";
+import { BREAK_STATUS, handleRest, splitSymbol } from "./rest.ts";
+import type { SymbolInfo } from "../binance/exchange_info.ts";
+import { TRADING_STATUS } from "../binance/exchange_info.ts";
+import { serverShutdownFrame } from "../binance/connection_events.ts";
 import { RateLimiter } from "./rate_limiter.ts";
 import { ReplayMarket } from "./replay_market.ts";
 import { StreamConnection } from "./stream_connection.ts";
@@ -53,7 +55,7 @@ export interface Simulator extends AsyncDisposable {
   dropConnections(): void;
   /** Closes every connection with a close frame (`code`, default 1000, as at 24 h). */
   closeConnections(code?: number): void;
-  /** Sends `{"e":"serverShutdown","E":…}` on every connection (the connection stays open). */
+  /** Sends `{"event":{"e":"serverShutdown","E":…}}` on every connection (which stays open). */
   sendServerShutdown(): void;
   /** Makes every open connection silent forever: nothing sent, input ignored, TCP open. */
   stallConnections(): void;
@@ -131,12 +133,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const symbolInfos = (): SymbolInfo[] => [
     ...[...histories.keys()].map((symbol): SymbolInfo => ({
       symbol,
-      status: "TRADING",
+      status: TRADING_STATUS,
       ...splitSymbol(symbol),
     })),
     ...breakSymbols.map((symbol): SymbolInfo => ({
       symbol,
-      status: "BREAK",
+      status: BREAK_STATUS,
       ...splitSymbol(symbol),
     })),
   ];
@@ -299,8 +301,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     withholdNextEvent: (symbol) => hub.withhold(historyOf(symbol).symbol),
     dropConnections: () => each((c) => c.socket.destroy()),
     closeConnections: (code = 1000) => each((c) => c.socket.close(code, "Closed by the simulator")),
-    sendServerShutdown: () =>
-      each((c) => c.socket.sendText(JSON.stringify({ e: "serverShutdown", E: o.now() }))),
+    sendServerShutdown: () => each((c) => c.socket.sendText(serverShutdownFrame(o.now()))),
     stallConnections: () => each((c) => c.socket.stall()),
     sendMalformedFrame: () => each((c) => c.socket.sendText(hub.malformedFrame(c))),
     sendUnknownStreamFrame: () => each((c) => c.socket.sendText(hub.unknownStreamFrame(c))),
