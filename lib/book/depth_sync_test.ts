@@ -1,0 +1,190 @@
+import assert from "node:assert/strict";
+import type { DepthSnapshot, DepthUpdate, PriceLevel } from "../binance/types.ts";
+import { bridges, DepthSync } from "./depth_sync.ts";
+
+/** A diff event covering update ids `U..u`, setting bid `price` to `u` (so each one is visible). */
+function ev(U: number, u: number, b: PriceLevel[] = [[`${u}.00`, "1"]]): DepthUpdate {
+  return { e: "depthUpdate", E: 1_700_000_000_000 + u, s: "BTCUSDT", U, u, b, a: [] };
+}
+
+function snap(lastUpdateId: number): DepthSnapshot {
+  return { lastUpdateId, bids: [["1.00", "5"]], asks: [["1000.00", "5"]] };
+}
+
+Deno.test("bridges() is U <= lastUpdateId + 1 <= u", () => {
+  assert.equal(bridges({ U: 5, u: 10 }, 4), true);
+  assert.equal(bridges({ U: 5, u: 10 }, 9), true);
+  assert.equal(bridges({ U: 5, u: 10 }, 7), true);
+  assert.equal(bridges({ U: 5, u: 10 }, 3), false);
+  assert.equal(bridges({ U: 5, u: 10 }, 10), false);
+});
+
+Deno.test("DepthSync starts out of sync and buffers events", () => {
+  const sync = new DepthSync();
+  assert.equal(sync.inSync, false);
+  assert.equal(sync.lastUpdateId, null);
+  assert.equal(sync.firstBufferedU, null);
+  assert.deepEqual(sync.onEvent(ev(10, 12)), { kind: "buffered" });
+  assert.deepEqual(sync.onEvent(ev(13, 15)), { kind: "buffered" });
+  assert.equal(sync.bufferedCount, 2);
+  assert.equal(sync.firstBufferedU, 10);
+  assert.equal(sync.book.bidCount, 0);
+});
+
+Deno.test("DepthSync.onEvent() restarts the buffer at an event that does not continue it", () => {
+  const sync = new DepthSync();
+  sync.onEvent(ev(10, 12));
+  sync.onEvent(ev(13, 15));
+  assert.deepEqual(sync.onEvent(ev(17, 20)), { kind: "buffered" });
+  assert.equal(sync.bufferedCount, 1);
+  assert.equal(sync.firstBufferedU, 17);
+  // Ids going backwards (a restarted exchange or simulator) also restart the run.
+  assert.deepEqual(sync.onEvent(ev(3, 4)), { kind: "buffered" });
+  assert.equal(sync.firstBufferedU, 3);
+});
+
+Deno.test("DepthSync.onEvent() ignores an event already in the buffer", () => {
+  const sync = new DepthSync();
+  sync.onEvent(ev(10, 12));
+  sync.onEvent(ev(13, 15));
+  assert.deepEqual(sync.onEvent(ev(13, 15)), { kind: "stale" });
+  assert.deepEqual(sync.onEvent(ev(10, 12)), { kind: "stale" });
+  assert.equal(sync.bufferedCount, 2);
+  assert.deepEqual(sync.onEvent(ev(16, 16)), { kind: "buffered" });
+  assert.equal(sync.bufferedCount, 3);
+});
+
+Deno.test("DepthSync drops the oldest buffered events beyond maxBuffered", () => {
+  const sync = new DepthSync({ maxBuffered: 3 });
+  for (let u = 1; u <= 5; u++) sync.onEvent(ev(u, u));
+  assert.equal(sync.bufferedCount, 3);
+  assert.equal(sync.firstBufferedU, 3);
+  assert.throws(() => new DepthSync({ maxBuffered: 0 }), /Invalid maxBuffered 0/);
+});
+
+Deno.test("DepthSync.onSnapshot() syncs when the snapshot falls inside a buffered event", () => {
+  const sync = new DepthSync();
+  sync.onEvent(ev(10, 12));
+  sync.onEvent(ev(13, 15));
+  sync.onEvent(ev(16, 20));
+  sync.onEvent(ev(21, 22));
+  assert.deepEqual(sync.onSnapshot(snap(17)), { kind: "synced", applied: 2, dropped: 2 });
+  assert.equal(sync.inSync, true);
+  assert.equal(sync.lastUpdateId, 22);
+  assert.equal(sync.bufferedCount, 0);
+  assert.deepEqual(sync.book.snapshot().bids.map(([p]) => p), ["22.00", "20.00", "1.00"]);
+  assert.deepEqual(sync.onEvent(ev(23, 25)), { kind: "applied" });
+  assert.equal(sync.lastUpdateId, 25);
+});
+
+Deno.test("DepthSync.onSnapshot() accepts a snapshot at a buffered event's last id", () => {
+  const sync = new DepthSync();
+  sync.onEvent(ev(10, 12));
+  sync.onEvent(ev(13, 15));
+  assert.deepEqual(sync.onSnapshot(snap(12)), { kind: "synced", applied: 1, dropped: 1 });
+  assert.equal(sync.lastUpdateId, 15);
+});
+
+Deno.test("DepthSync.onSnapshot() is too-old below the first buffered U and keeps the buffer", () => {
+  const sync = new DepthSync();
+  sync.onEvent(ev(10, 12));
+  sync.onEvent(ev(13, 15));
+  // Binance: lastUpdateId strictly less than the first U means fetch again (even U - 1).
+  assert.deepEqual(sync.onSnapshot(snap(9)), { kind: "too-old", firstBufferedU: 10 });
+  assert.deepEqual(sync.onSnapshot(snap(3)), { kind: "too-old", firstBufferedU: 10 });
+  assert.equal(sync.inSync, false);
+  assert.equal(sync.bufferedCount, 2);
+  assert.deepEqual(sync.onSnapshot(snap(10)), { kind: "synced", applied: 2, dropped: 0 });
+});
+
+Deno.test("DepthSync.onSnapshot() newer than every buffered event syncs; next event must bridge", () => {
+  const sync = new DepthSync();
+  sync.onEvent(ev(10, 12));
+  sync.onEvent(ev(13, 15));
+  assert.deepEqual(sync.onSnapshot(snap(30)), { kind: "synced", applied: 0, dropped: 2 });
+  assert.equal(sync.lastUpdateId, 30);
+  assert.deepEqual(sync.onEvent(ev(16, 29)), { kind: "stale" });
+  assert.deepEqual(sync.onEvent(ev(16, 30)), { kind: "stale" });
+  assert.deepEqual(sync.onEvent(ev(25, 33)), { kind: "applied" });
+  assert.equal(sync.lastUpdateId, 33);
+});
+
+Deno.test("DepthSync: the first event after a snapshot with an empty buffer must bridge", () => {
+  const sync = new DepthSync();
+  assert.deepEqual(sync.onSnapshot(snap(100)), { kind: "synced", applied: 0, dropped: 0 });
+  assert.equal(sync.inSync, true);
+  assert.deepEqual(sync.onEvent(ev(103, 105)), {
+    kind: "gap",
+    lastUpdateId: 100,
+    expected: 101,
+    got: 103,
+  });
+  assert.equal(sync.inSync, false);
+  assert.equal(sync.book.bidCount + sync.book.askCount, 0);
+  assert.equal(sync.bufferedCount, 1);
+  assert.equal(sync.firstBufferedU, 103);
+});
+
+Deno.test("DepthSync in sync: exact continuation applies, u <= id is stale, overlap is a gap", () => {
+  const sync = new DepthSync();
+  sync.onSnapshot(snap(100));
+  assert.deepEqual(sync.onEvent(ev(95, 102)), { kind: "applied" });
+  assert.deepEqual(sync.onEvent(ev(103, 103)), { kind: "applied" });
+  assert.deepEqual(sync.onEvent(ev(101, 103)), { kind: "stale" });
+  assert.deepEqual(sync.onEvent(ev(90, 91)), { kind: "stale" });
+  assert.equal(sync.lastUpdateId, 103);
+  // After the first event, U must be exactly id + 1: an overlap is a gap too.
+  assert.deepEqual(sync.onEvent(ev(103, 106)), {
+    kind: "gap",
+    lastUpdateId: 103,
+    expected: 104,
+    got: 103,
+  });
+  assert.equal(sync.inSync, false);
+  assert.equal(sync.firstBufferedU, 103);
+});
+
+Deno.test("DepthSync recovers after a gap with the next snapshot", () => {
+  const sync = new DepthSync();
+  sync.onSnapshot(snap(100));
+  sync.onEvent(ev(101, 102));
+  const gap = sync.onEvent(ev(110, 112));
+  assert.equal(gap.kind, "gap");
+  sync.onEvent(ev(113, 115));
+  assert.deepEqual(sync.onSnapshot(snap(111)), { kind: "synced", applied: 2, dropped: 0 });
+  assert.equal(sync.lastUpdateId, 115);
+  // The stale book content from before the gap is gone: only the snapshot and 112, 115.
+  assert.deepEqual(sync.book.snapshot().bids.map(([p]) => p), ["115.00", "112.00", "1.00"]);
+});
+
+Deno.test("DepthSync.onSnapshot() while in sync resets the book to it", () => {
+  const sync = new DepthSync();
+  sync.onSnapshot(snap(100));
+  sync.onEvent(ev(101, 105));
+  assert.deepEqual(sync.onSnapshot(snap(103)), { kind: "synced", applied: 0, dropped: 0 });
+  assert.equal(sync.lastUpdateId, 103);
+  assert.deepEqual(sync.book.snapshot(), snap(103));
+  assert.deepEqual(sync.onEvent(ev(101, 105)), { kind: "applied" });
+});
+
+Deno.test("DepthSync.desync() clears book and buffer", () => {
+  const sync = new DepthSync();
+  sync.onSnapshot(snap(100));
+  sync.onEvent(ev(101, 102));
+  sync.desync();
+  assert.equal(sync.inSync, false);
+  assert.equal(sync.lastUpdateId, null);
+  assert.equal(sync.book.bidCount, 0);
+  sync.onEvent(ev(103, 104));
+  sync.desync();
+  assert.equal(sync.bufferedCount, 0);
+  assert.deepEqual(sync.onEvent(ev(200, 201)), { kind: "buffered" });
+});
+
+Deno.test("DepthSync goes out of sync and rethrows when an event holds a non-numeric price", () => {
+  const sync = new DepthSync();
+  sync.onSnapshot(snap(100));
+  assert.throws(() => sync.onEvent(ev(101, 101, [["x", "1"]])), /Invalid price "x"/);
+  assert.equal(sync.inSync, false);
+  assert.equal(sync.bufferedCount, 0);
+});
