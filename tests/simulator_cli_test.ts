@@ -87,6 +87,37 @@ Deno.test("collector simulate --replay serves the recorded book and exits 0 on S
   }
 });
 
+Deno.test("collector simulate --gap-every withholds events: the stream shows gaps", async () => {
+  const sim = await spawnSimulator([
+    "--symbols",
+    "ETHUSDT",
+    "--interval-ms",
+    "10",
+    "--levels",
+    "20",
+    "--gap-every",
+    "0.1",
+    "--quiet",
+  ]);
+  let stopped = false;
+  try {
+    const client = await RawWsClient.connect(
+      `${sim.url.replace("http", "ws")}/ws/ethusdt@depth@100ms`,
+    );
+    const gaps = () => {
+      const events = client.texts.map((t) => JSON.parse(t));
+      return events.filter((e, i) => i > 0 && e.U !== events[i - 1].u + 1).length;
+    };
+    await client.waitFor(() => gaps() >= 2);
+    await client.close();
+    const result = await sim.stop();
+    stopped = true;
+    assert.equal(result.code, 0, result.stderr);
+  } finally {
+    if (!stopped) await sim.stop();
+  }
+});
+
 Deno.test("collector simulate --help documents the flags; bad flags exit 2", async () => {
   const log = console.log;
   const error = console.error;
@@ -96,7 +127,14 @@ Deno.test("collector simulate --help documents the flags; bad flags exit 2", asy
   try {
     assert.equal(await main(["simulate", "--help"]), 0);
     for (
-      const flag of ["--replay", "--time-scale", "--drop-every", "--gap-every", "--stale-snapshots"]
+      const flag of [
+        "--replay",
+        "--time-scale",
+        "--drop-every",
+        "--gap-every",
+        "--stall-every",
+        "--stale-snapshots",
+      ]
     ) {
       assert.ok(out.join("\n").includes(flag), flag);
     }

@@ -18,7 +18,9 @@ REST: /api/v3/depth, /api/v3/exchangeInfo, /api/v3/time, /api/v3/ping (weights, 
 Retry-After, X-MBX-USED-WEIGHT-1M as the exchange). WebSocket: /ws/<stream> and
 /stream?streams=a/b; <sym>@depth@100ms, <sym>@depth@1000ms, <sym>@depth, <sym>@bookTicker;
 SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS; ping every 20 s, closed without pong in 60 s, closed
-after 24 h, closed beyond 5 messages a second, at most 1024 streams.
+after 24 h (close code 1000), closed beyond 5 messages a second (1008), at most 1024 streams
+(a longer URL is refused with HTTP 400, a SUBSCRIBE beyond gets error code 2). serverShutdown is
+sent as {"event":{"e":"serverShutdown","E":...}}.
 
 Market:
   --port N                 port (default 0: any free port)
@@ -40,6 +42,9 @@ Faults (periods in real seconds):
   --close-every S          close every connection with code 1000 every S seconds
   --shutdown-every S       send serverShutdown, then close with 1000 a second later, every S seconds
   --gap-every S            withhold one event of every symbol every S seconds
+  --stall-every S          stall every open connection (silent forever, TCP open) every S seconds
+  --bad-frames-every S     send a malformed frame, an unknown-stream frame and a frame of an
+                           unsubscribed symbol on every connection every S seconds
   --stale-snapshots N      serve the first N depth snapshots stale (an older book)
   --throttle-ms MS         answer depth requests with 429 for the first MS milliseconds
   --quiet                  print only the URL line`;
@@ -80,6 +85,8 @@ export const simulateCommand: Command = {
           "close-every": { type: "string" },
           "shutdown-every": { type: "string" },
           "gap-every": { type: "string" },
+          "stall-every": { type: "string" },
+          "bad-frames-every": { type: "string" },
           "stale-snapshots": { type: "string" },
           "throttle-ms": { type: "string" },
           quiet: { type: "boolean" },
@@ -140,6 +147,12 @@ export const simulateCommand: Command = {
     });
     every(number("gap-every", v["gap-every"]), () => {
       for (const symbol of simulator.symbols()) simulator.withholdNextEvent(symbol);
+    });
+    every(number("stall-every", v["stall-every"]), () => simulator.stallConnections());
+    every(number("bad-frames-every", v["bad-frames-every"]), () => {
+      simulator.sendMalformedFrame();
+      simulator.sendUnknownStreamFrame();
+      simulator.sendUnsubscribedSymbolFrame();
     });
     const stale = number("stale-snapshots", v["stale-snapshots"]);
     if (stale) simulator.serveStaleSnapshots(stale);
