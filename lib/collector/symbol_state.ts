@@ -3,14 +3,16 @@
  * queue of a replacement connection's events during a handoff, and the records it emits. The path
  * of an event: {@linkcode SymbolState.onEvent} → record to the sink → `DepthSync.onEvent` → book.
  *
- * Handoff (rollover, `serverShutdown`): the new connection's events are queued until one continues
- * what the old connection delivered (`U <= last u + 1 <= u`); the symbol then switches to the new
- * connection without a snapshot, and whatever either connection repeats is dropped, not recorded.
+ * Handoff (rollover, `serverShutdown`): the new connection's events are queued until they continue
+ * exactly what the old connection delivered (one ends at its last `u`, or one starts at `u + 1`,
+ * which bridges it: `U <= u + 1 <= u'`); the symbol then switches to the new connection without a
+ * snapshot, and whatever either connection repeats is dropped, not recorded. Exact continuation,
+ * not mere bridging, because once in sync `DepthSync` accepts nothing else.
  *
  * @module
  */
 import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
-import { bridges, DepthSync } from "./_depth_sync_shim.ts";
+import { bridges, DepthSync } from "../book/depth_sync.ts";
 import type { OrderBook } from "../book/order_book.ts";
 import type { Logger } from "../cli/log.ts";
 import { LatencyHistogram } from "../ops/latency.ts";
@@ -110,6 +112,8 @@ export class SymbolState {
   #waiting = false;
   #held: { snapshot: DepthSnapshot; recv: number } | null = null;
   #everSynced = false;
+  /** In sync, whether an event was applied since the snapshot (then `U` must be `id + 1`). */
+  #exact = false;
   #book = (): DepthSnapshot | null => this.sync.inSync ? this.sync.book.snapshot() : null;
 
   /** Creates the state of `symbol`, out of sync, fed by no connection. */
@@ -199,10 +203,19 @@ export class SymbolState {
     if (this.candidate === null) return;
     this.#dropRepeated();
     const head = this.#queue[0];
-    if (head !== undefined && this.lastSeenU !== null && !bridges(head.event, this.lastSeenU)) {
+    if (head !== undefined && this.lastSeenU !== null && head.event.U !== this.lastSeenU + 1) {
       this.#lose("disconnect", `${detail}; new connection starts at U=${head.event.U}`);
     }
     this.#switch();
+  }
+
+  /**
+   * Whether an in-sync event starts a gap, by `DepthSync`'s rule: the first event after a
+   * snapshot must bridge it, every later one continue exactly. Known before applying, because the
+   * gap record must precede the event's record, and the event's record the change to the book.
+   */
+  #breaks(event: DepthUpdate, id: number): boolean {
+    return this.#exact ? event.U !== id + 1 : !bridges(event, id);
   }
 
   #accept(event: DepthUpdate, recv: number): void {
@@ -214,7 +227,7 @@ export class SymbolState {
         this.stats.stale++;
         return;
       }
-      if (!bridges(event, id)) {
+      if (this.#breaks(event, id)) {
         this.#gap("sequence", id, `expected U=${id + 1} got U=${event.U}`);
         this.#write(event, recv);
         this.#bufferAfterGap(event);
@@ -226,15 +239,25 @@ export class SymbolState {
       const outcome = this.sync.onEvent(event);
       this.lastSeenU = event.u;
       if (outcome.kind !== "applied") {
+        // Cannot happen while #breaks() mirrors DepthSync; keep the file honest if it does.
         this.#ctx.log.error(`Event of ${this.symbol} not applied: ${outcome.kind}`, {
           symbol: this.symbol,
           U: event.U,
           u: event.u,
         });
+        if (outcome.kind === "gap") {
+          this.#gap("sequence", id, `expected U=${id + 1} got U=${event.U}`);
+          this.#request();
+        }
         return;
       }
+      this.#exact = true;
       this.stats.applied++;
       this.#afterApply();
+      return;
+    }
+    if (this.lastSeenU !== null && event.u <= this.lastSeenU) {
+      this.stats.duplicates++; // already buffered and recorded
       return;
     }
     this.#write(event, recv);
@@ -294,6 +317,7 @@ export class SymbolState {
     }, () => null);
     const outcome = this.sync.onSnapshot(snapshot);
     if (outcome.kind === "synced") {
+      this.#exact = outcome.applied > 0;
       this.stats.syncs++;
       this.#everSynced = true;
       this.#ctx.log.debug(`${this.symbol} in sync at ${this.sync.lastUpdateId}`, {
@@ -372,7 +396,7 @@ export class SymbolState {
     const aligned = this.#dropRepeated();
     const head = this.#queue[0];
     if (this.lastSeenU === null) return;
-    if (aligned || (head !== undefined && bridges(head.event, this.lastSeenU))) this.#handOver();
+    if (aligned || (head !== undefined && head.event.U === this.lastSeenU + 1)) this.#handOver();
   }
 
   #handOver(): void {

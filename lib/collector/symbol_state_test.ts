@@ -180,3 +180,27 @@ Deno.test("SymbolState does not switch to a new connection that is behind", () =
   assert.equal(t.state.primary, B);
   assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-12", "e13-14"]);
 });
+
+Deno.test("SymbolState does not hand off on an overlapping event; a forced end records the hole", () => {
+  const t = synced(10);
+  t.state.beginHandoff(B);
+  t.state.onEvent(B, ev(10, 12), 1); // overlaps A's u=10: not an exact continuation
+  t.state.onEvent(A, ev(11, 11), 1);
+  assert.equal(t.state.primary, A);
+  t.state.finishHandoff("handoff timed out");
+  assert.equal(t.state.primary, B);
+  assert.equal(t.state.inSync, false);
+  assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-11", "gap:disconnect@11", "e10-12"]);
+});
+
+Deno.test("SymbolState applies a bridging first event after a snapshot, then only exact ones", () => {
+  const t = setup();
+  t.state.attach(A);
+  t.state.onEvent(A, ev(20, 21), 1);
+  t.state.onSnapshot(snap(21), 1); // the buffered event is dropped: nothing applied yet
+  t.state.onEvent(A, ev(20, 23), 1); // bridges 21: applied
+  assert.equal(t.state.sync.lastUpdateId, 23);
+  t.state.onEvent(A, ev(23, 25), 1); // overlaps after the first: a gap
+  assert.deepEqual(t.kinds(), ["e20-21", "s21", "e20-23", "gap:sequence@23", "e23-25"]);
+  assert.equal(t.state.inSync, false);
+});
