@@ -174,14 +174,21 @@ Deno.test("Ping every 20 s (scaled): a client that pongs survives, one that does
 });
 
 Deno.test("Every connection is closed with 1000 after its lifetime (24 h scaled)", async () => {
-  await using sim = await startSimulator({ ...fast, timeScale: 432_000 }); // 24 h → 200 ms
+  // 24 h → 200 ms; pings (20 s → 50 ms) and pong timeout (60 s → 150 ms) scaled alike.
+  await using sim = await startSimulator({
+    ...fast,
+    connectionLifetimeMs: 200,
+    pingIntervalMs: 50,
+    pongTimeoutMs: 150,
+  });
   const client = await RawWsClient.connect(`${sim.wsUrl}/stream?streams=ethusdt@depth@100ms`, {
     autoPong: true,
   });
   const started = Date.now();
   const closed = await client.closed;
   assert.equal(closed.code, 1000);
-  assert.ok(Date.now() - started >= 180);
+  assert.ok(Date.now() - started >= 100);
+  assert.equal(sim.stats.closedForNoPong, 0);
   assert.ok(frames(client).length > 0);
   assert.equal(sim.stats.closedForLifetime, 1);
 });
@@ -209,4 +216,22 @@ Deno.test("Unknown WebSocket paths are refused with 404", async () => {
     RawWsClient.connect(`${sim.wsUrl}/nothing`),
     (e) => e instanceof HandshakeError && e.status === 404,
   );
+});
+
+Deno.test("Beyond maxConnectionAttempts in the window a handshake is refused with 429", async () => {
+  await using sim = await startSimulator({
+    ...fast,
+    updateIntervalMs: 0,
+    maxConnectionAttempts: 3,
+    connectionAttemptsWindowMs: 300,
+  });
+  const clients = [];
+  for (let i = 0; i < 3; i++) clients.push(await RawWsClient.connect(`${sim.wsUrl}/ws`));
+  await assert.rejects(
+    RawWsClient.connect(`${sim.wsUrl}/ws`),
+    (e) => e instanceof HandshakeError && e.status === 429,
+  );
+  await new Promise((r) => setTimeout(r, 320));
+  clients.push(await RawWsClient.connect(`${sim.wsUrl}/ws`));
+  for (const client of clients) await client.close();
 });

@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  CONNECTION_ATTEMPTS_WINDOW_MS,
   CONNECTION_LIFETIME_MS,
   DEFAULT_WEIGHT_PER_MINUTE,
   MAX_INCOMING_MESSAGES_PER_SECOND,
@@ -50,6 +51,10 @@ export interface SimulatorOptions {
   weightWindowMs?: number;
   /** Length of an IP ban (418), real ms (default 2 min / timeScale). */
   banMs?: number;
+  /** Connection attempts allowed per window (Binance: 300 per 5 minutes); default unlimited. */
+  maxConnectionAttempts?: number;
+  /** Window of `maxConnectionAttempts`, real ms (default 5 min / timeScale). */
+  connectionAttemptsWindowMs?: number;
   /** Streams per connection; default 1024. */
   maxStreamsPerConnection?: number;
   /** Exchange clock for `E`, `serverTime` (default `Date.now`). */
@@ -102,6 +107,8 @@ export interface ResolvedOptions {
   weightWindowMs: number;
   banMs: number;
   now: () => number;
+  maxConnectionAttempts: number;
+  connectionAttemptsWindowMs: number;
   extraSymbols: number;
   staleSnapshotLag: number;
   maxEventsPerSymbol: number;
@@ -137,6 +144,9 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     weightWindowMs: options.weightWindowMs ?? 60_000 / scale,
     banMs: options.banMs ?? 120_000 / scale,
     now: options.now ?? Date.now,
+    maxConnectionAttempts: options.maxConnectionAttempts ?? Infinity,
+    connectionAttemptsWindowMs: options.connectionAttemptsWindowMs ??
+      CONNECTION_ATTEMPTS_WINDOW_MS / scale,
     extraSymbols: options.extraSymbols ?? 0,
     staleSnapshotLag: options.staleSnapshotLag ?? 50,
     maxEventsPerSymbol: options.maxEventsPerSymbol ?? 100_000,

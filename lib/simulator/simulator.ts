@@ -23,7 +23,8 @@ import { ReplayMarket } from "./replay_market.ts";
 import { StreamConnection } from "./stream_connection.ts";
 import { SyntheticMarket } from "./synthetic_market.ts";
 import { StreamHub } from "./stream_hub.ts";
-import { acceptKey, WsSocket } from "./ws_socket.ts";
+import { handleUpgrade } from "./upgrade.ts";
+import type { UpgradeHost } from "./upgrade.ts";
 import { resolveOptions } from "./options.ts";
 import type { SimulatorOptions, SimulatorStats } from "./options.ts";
 
@@ -185,58 +186,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
+  const upgradeHost: UpgradeHost = {
+    connectionHost: host,
+    stats,
+    connections,
+    maxAttempts: o.maxConnectionAttempts,
+    attemptsWindowMs: o.connectionAttemptsWindowMs,
+    attempts: [],
+    nextId: () => nextId++,
+  };
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Uint8Array) => {
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const reject = (status: string, msg: string) => {
-      stats.connectionsRejected++;
-      const body = JSON.stringify({ code: -1, msg });
-      socket.end(
-        `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}` +
-          `\r\nConnection: close\r\n\r\n${body}`,
-      );
-    };
-    const key = req.headers["sec-websocket-key"];
-    if (typeof key !== "string" || (req.headers.upgrade ?? "").toLowerCase() !== "websocket") {
-      return reject("400 Bad Request", "Expected a WebSocket upgrade.");
-    }
-    let combined: boolean;
-    let streams: string[];
-    if (url.pathname === "/stream") {
-      combined = true;
-      streams = (url.searchParams.get("streams") ?? "").split("/").filter((s) => s !== "");
-    } else if (url.pathname === "/ws" || url.pathname.startsWith("/ws/")) {
-      combined = false;
-      streams = url.pathname.slice(3).split("/").filter((s) => s !== "");
-    } else {
-      return reject("404 Not Found", `Unknown path ${url.pathname}.`);
-    }
-    if (streams.length > o.rules.maxStreams) {
-      return reject(
-        "400 Bad Request",
-        `Too many streams: ${streams.length}; at most ${o.rules.maxStreams} a connection.`,
-      );
-    }
-    socket.write(
-      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-        `Sec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`,
-    );
-    const id = nextId++;
-    const ref: { connection?: StreamConnection } = {};
-    const ws = new WsSocket(socket, {
-      onText: (text) => ref.connection?.onText(text),
-      onIncoming: () => ref.connection?.onIncoming(),
-      onPong: (payload) => ref.connection?.onPong(payload),
-      onClosed: () => {
-        ref.connection?.dispose();
-        connections.delete(id);
-        stats.connectionsOpen = connections.size;
-      },
-    }, head);
-    const connection = new StreamConnection(id, ws, { host, combined, streams });
-    ref.connection = connection;
-    connections.set(id, connection);
-    stats.connectionsOpened++;
-    stats.connectionsOpen = connections.size;
+    handleUpgrade(upgradeHost, { req, socket, head });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -259,6 +219,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   if (synthetic && o.updateIntervalMs > 0) timer = setInterval(() => step(), o.updateIntervalMs);
 
   let replayDone: Promise<void> = Promise.resolve();
+  let replayError: unknown = null;
   let replayStarted = false;
   const startReplay = () => {
     if (!replay || replayStarted) return;
@@ -267,7 +228,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       onDepth: (_symbol, event) => hub.publishReplayDepth(event),
       onFrame: (stream, data) => hub.publishFrame(stream, data),
       onEnd: () => hub.flushSlow(o.now()),
-    }, o.replaySpeed);
+    }, o.replaySpeed).catch((error) => {
+      replayError = error;
+      if (!o.quiet) console.error(`simulate: replay stopped: ${error}`);
+    });
   };
   if (o.replayAutoStart) startReplay();
 
@@ -286,7 +250,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
   const historyOf = (symbol: string): DepthHistory => {
-    const history = histories.get(symbol);
+    const history = histories.get(symbol.toUpperCase());
     if (!history) throw new RangeError(`Unknown symbol "${symbol}": not served by this simulator`);
     return history;
   };
@@ -316,7 +280,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     throttleSnapshots: (durationMs) => limiter.throttle(durationMs),
     step,
     startReplay,
-    replayFinished: () => replayDone,
+    replayFinished: () =>
+      replayDone.then(() => {
+        if (replayError !== null) throw replayError;
+      }),
     stats,
     connections: () =>
       [...connections.values()].map((c) => ({
