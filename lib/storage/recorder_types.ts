@@ -5,7 +5,8 @@
  */
 import type { Batch } from "./batch.ts";
 import type { BeforeWriteHook, DayFile } from "./day_file.ts";
-import type { GapReason, SnapshotRecord } from "./records.ts";
+import type { GapReason } from "./records.ts";
+import type { FileIntro } from "./record_factory.ts";
 import type { RecordCounts } from "./record_counts.ts";
 
 /** Log levels the recorder uses. */
@@ -77,13 +78,7 @@ export interface FileState {
   /** This process has opened the file at least once. */
   opened: boolean;
   /** How the file begins when this process first writes to it (captured at the rotation point). */
-  intro: {
-    /** Clock when the file was started: `recv` of the header and of the records after it. */
-    recv: number;
-    book: SnapshotRecord | null;
-    startGap: boolean;
-    lastUpdateId: number | null;
-  };
+  intro: FileIntro;
   /** Serializes the file's disk operations. */
   chain: Promise<void>;
   flushQueued: boolean;

@@ -1,0 +1,282 @@
+/**
+ * The disk side of the recorder: each day file's batches become complete gzip members, appended
+ * and `fsync`ed in order on the file's own promise chain, off the hot path. Failed writes are cut
+ * back and retried by reopening; finished files get their manifest, one at a time.
+ *
+ * @module
+ */
+import { addToBatch, type Batch, concatBatches, emptyBatch } from "./batch.ts";
+import { type BeforeWriteHook, DayFile } from "./day_file.ts";
+import { gzipMember } from "./gzip_member.ts";
+import { finishDayFile } from "./manifest.ts";
+import { findUnfinishedDays, finishUnfinishedDay } from "./past_days.ts";
+import { addCounts, emptyCounts } from "./record_counts.ts";
+import { type FileIntro, introBatch, type RecordFactory } from "./record_factory.ts";
+import { manifestPath, recordingPath, serializeRecord } from "./records.ts";
+import type { FileFinishedInfo, FileState, LogLevel, RecorderStats } from "./recorder_types.ts";
+
+/** Longest time between checks that an open file still exists (a directory removed underneath). */
+const EXISTS_CHECK_MS = 5_000;
+
+/** What the pipeline needs from the recorder. */
+export interface FilePipelineOptions {
+  dataDir: string;
+  fsync: boolean;
+  flushIntervalMs: number;
+  records: RecordFactory;
+  /** Counters shared with the recorder. */
+  stats: RecorderStats;
+  log: (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
+  beforeWrite?: BeforeWriteHook | undefined;
+  /** Records of `file` were lost to a write error (a gap must follow). */
+  onLost: (file: FileState, lost: number) => void;
+  /** A day file was finished and its manifest written. */
+  onFinished: (info: FileFinishedInfo) => void;
+}
+
+/** Day files being written, and the background work on them. */
+export class FilePipeline {
+  /** Files not yet closed. */
+  readonly files = new Set<FileState>();
+  readonly #o: FilePipelineOptions;
+  readonly #existsCheckMs: number;
+  readonly #background = new Set<Promise<unknown>>();
+  readonly #unfinished = new Map<string, Promise<void>>();
+  readonly #encoder = new TextEncoder();
+  #manifests: Promise<unknown> = Promise.resolve();
+
+  /** A pipeline writing under `options.dataDir`. */
+  constructor(options: FilePipelineOptions) {
+    this.#o = options;
+    this.#existsCheckMs = Math.min(EXISTS_CHECK_MS, 5 * options.flushIntervalMs);
+  }
+
+  /**
+   * Starts a day file; its disk work begins after `after`'s (the symbol's previous file), so that
+   * on disk a symbol's data is always a prefix of what was accepted, even across a rotation.
+   */
+  create(symbol: string, day: string, intro: FileIntro, after: FileState | null): FileState {
+    const path = `${this.#o.dataDir}/${recordingPath(symbol, day)}`;
+    const dayStart = Date.parse(day);
+    const file: FileState = {
+      symbol,
+      day,
+      disk: new DayFile(path, this.#o.beforeWrite),
+      batch: emptyBatch(),
+      status: "new",
+      opened: false,
+      intro,
+      chain: (after?.chain ?? Promise.resolve()).then(() => this.#unfinished.get(path)),
+      flushQueued: false,
+      counts: emptyCounts(),
+      countsCoverFile: false,
+      lastUpdateId: null,
+      dayStart,
+      dayEnd: dayStart + 86_400_000,
+      lastExistsCheck: performance.now(),
+      failingSince: null,
+      idleTicks: 0,
+    };
+    this.files.add(file);
+    this.schedule(file);
+    return file;
+  }
+
+  /** Queues a flush of the file (at most one waits at a time). */
+  schedule(file: FileState): void {
+    if (file.flushQueued) return;
+    file.flushQueued = true;
+    this.#enqueue(file, () => {
+      file.flushQueued = false;
+      return this.#flush(file);
+    });
+  }
+
+  /** Flushes every file now; resolves when all is written. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.files].map((file) => this.#enqueue(file, () => this.#flush(file))));
+  }
+
+  /** Flushes and closes the file, then writes its manifest in the background if asked. */
+  finish(file: FileState, manifest: boolean): void {
+    let wasFailed = false;
+    const closed = this.#enqueue(file, async () => {
+      await this.#flush(file);
+      wasFailed = file.status === "failed";
+      file.disk.close();
+      file.status = "closed";
+      this.files.delete(file);
+    });
+    if (!manifest) return;
+    const run = Promise.all([closed, this.#manifests]).then(async () => {
+      if (!file.opened || wasFailed) return;
+      const path = file.disk.path;
+      const counts = file.countsCoverFile ? file.counts : undefined;
+      const written = await finishDayFile(path, { symbol: file.symbol, date: file.day, counts });
+      this.#o.stats.manifestsWritten++;
+      this.#o.onFinished({ path, manifestPath: written, symbol: file.symbol, date: file.day });
+    }).catch((error) => {
+      this.#o.log("error", `Cannot write the manifest of ${file.disk.path}: ${message(error)}`);
+    });
+    this.#manifests = run;
+    this.#track(run);
+  }
+
+  /** Resolves when no background work is left. */
+  async drain(): Promise<void> {
+    while (this.#background.size > 0) await Promise.all([...this.#background]);
+  }
+
+  /**
+   * Repairs and writes the manifest of every day before `today` a previous process left without
+   * one, one at a time, in the background (a file started meanwhile waits for its own).
+   */
+  async finishPastDays(today: string): Promise<void> {
+    const days = await findUnfinishedDays(this.#o.dataDir, today);
+    // Start after the caller had a chance to set its onFileFinished hook.
+    let previous = new Promise<void>((resolve) => setTimeout(resolve, 0));
+    for (const day of days) {
+      const records = this.#o.records;
+      const crashLines = (detail: string, lastUpdateId: number | null) => [
+        serializeRecord(records.header(day.symbol, day.day)),
+        serializeRecord(records.gap("crash", lastUpdateId, detail)),
+      ];
+      const run = previous.then(async () => {
+        const done = await finishUnfinishedDay(day, crashLines);
+        if (done.cut > 0) this.#o.stats.tailsRepaired++;
+        this.#o.stats.manifestsWritten++;
+        const { path, symbol, day: date } = day;
+        this.#o.onFinished({ path, manifestPath: done.manifestPath, symbol, date });
+      }).catch((error) => {
+        this.#o.log("error", `Cannot finish ${day.path}: ${message(error)}`);
+      }).finally(() => this.#unfinished.delete(day.path));
+      previous = run;
+      this.#unfinished.set(day.path, run);
+      this.#track(run);
+    }
+  }
+
+  /** Runs `task` after the file's earlier disk work; errors are logged, never thrown. */
+  #enqueue(file: FileState, task: () => Promise<void>): Promise<void> {
+    const run = file.chain.then(task).catch((error) => {
+      this.#o.log("error", `Storage task failed for ${file.disk.path}: ${message(error)}`);
+    });
+    file.chain = run;
+    this.#track(run);
+    return run;
+  }
+
+  #track(run: Promise<unknown>): void {
+    this.#background.add(run);
+    run.finally(() => this.#background.delete(run));
+  }
+
+  async #flush(file: FileState): Promise<void> {
+    if (file.status === "closed") return;
+    if (file.status !== "open" && !(await this.#open(file))) return;
+    if (performance.now() - file.lastExistsCheck > this.#existsCheckMs) {
+      file.lastExistsCheck = performance.now();
+      if (!(await this.#stillThere(file))) return;
+    }
+    const batch = file.batch;
+    if (batch.lines.length === 0) return;
+    file.batch = emptyBatch();
+    const stats = this.#o.stats;
+    try {
+      const member = await gzipMember(this.#encoder.encode(batch.lines.join("\n") + "\n"));
+      await file.disk.append(member, this.#o.fsync);
+      stats.bytesWritten += member.length;
+      stats.membersWritten++;
+      stats.recordsWritten += batch.records;
+      addCounts(file.counts, batch.counts);
+      if (batch.lastUpdateId !== null) file.lastUpdateId = batch.lastUpdateId;
+      if (file.failingSince !== null) {
+        const ms = Math.round(performance.now() - file.failingSince);
+        this.#o.log("info", `Writing ${file.disk.path} works again after ${ms} ms`);
+        file.failingSince = null;
+      }
+    } catch (error) {
+      this.#failed(file, error, batch);
+    } finally {
+      stats.pendingBytes -= batch.chars;
+    }
+  }
+
+  /** Detects a file deleted underneath (writes to it would vanish): reopen, record the loss. */
+  async #stillThere(file: FileState): Promise<boolean> {
+    try {
+      await Deno.stat(file.disk.path);
+      return true;
+    } catch (error) {
+      this.#failed(file, error, emptyBatch());
+      return false;
+    }
+  }
+
+  /** A write or open failed: what was not written is lost; retried on the next flush. */
+  #failed(file: FileState, error: unknown, batch: Batch): void {
+    const stats = this.#o.stats;
+    stats.writeErrors++;
+    const lost = batch.records + file.batch.records;
+    stats.pendingBytes -= file.batch.chars;
+    stats.droppedRecords += lost;
+    file.batch = emptyBatch();
+    file.disk.close();
+    file.status = "failed";
+    const text = `Cannot write ${file.disk.path}: ${message(error)}`;
+    if (file.failingSince === null) {
+      file.failingSince = performance.now();
+      const fields = { symbol: file.symbol, lost };
+      this.#o.log("error", `${text}; records are dropped until writing works again`, fields);
+    } else {
+      this.#o.log("debug", text, { symbol: file.symbol, lost });
+    }
+    this.#o.onLost(file, lost);
+  }
+
+  /** Opens (or reopens) a file; the first time, its intro lines go before the batch. */
+  async #open(file: FileState): Promise<boolean> {
+    let repair;
+    try {
+      if (!file.opened) {
+        await removeIfExists(`${this.#o.dataDir}/${manifestPath(file.symbol, file.day)}`);
+      }
+      repair = await file.disk.open();
+    } catch (error) {
+      this.#failed(file, error, emptyBatch());
+      return false;
+    }
+    let prefix = emptyBatch();
+    if (!file.opened) {
+      file.opened = true;
+      file.countsCoverFile = !repair.existed;
+      if (repair.cut > 0) {
+        this.#o.stats.tailsRepaired++;
+        this.#o.log("warn", `Cut ${repair.cut} bytes of a torn gzip member from ${file.disk.path}`);
+      }
+      prefix = introBatch(this.#o.records, file, repair);
+    } else if (repair.size === 0) {
+      // The file vanished (its directory was removed): it begins again.
+      const header = this.#o.records.header(file.symbol, file.day);
+      addToBatch(prefix, header, serializeRecord(header));
+      file.counts = emptyCounts();
+      file.countsCoverFile = true;
+    }
+    file.status = "open";
+    file.batch = concatBatches(prefix, file.batch);
+    this.#o.stats.pendingBytes += prefix.chars;
+    return true;
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function removeIfExists(path: string): Promise<void> {
+  try {
+    await Deno.remove(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}

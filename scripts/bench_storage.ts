@@ -1,0 +1,149 @@
+/**
+ * Storage benchmark: the real BTCUSDT events (both recorded days, repeated to a meaningful size)
+ * written through the Recorder, against `gzip -6` compressing the same serialized text in the
+ * same run. Reports bytes/s, CPU and compression ratio of both, for one symbol and for the same
+ * events spread over 1500 symbols (every Binance spot symbol: many small members per second).
+ *
+ * Usage: deno run -A scripts/bench_storage.ts [--mib 64] [--no-fsync]
+ *
+ * @module
+ */
+import { cpuUsage } from "node:process";
+import { parseArgs } from "node:util";
+import { Recorder } from "../lib/storage/recorder.ts";
+import { depthUpdateRecord, serializeRecord } from "../lib/storage/records.ts";
+import type { DepthUpdateRecord } from "../lib/storage/records.ts";
+import { loadBtcusdt } from "../tests/helpers/storage_fixture.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { mib: { type: "string", default: "64" }, "no-fsync": { type: "boolean" } },
+});
+const targetBytes = Number(values.mib) * 1024 * 1024;
+const fsync = !values["no-fsync"];
+
+/** The real events, repeated with shifted ids and times until the text reaches the target size. */
+async function buildRecords(): Promise<{ records: DepthUpdateRecord[]; bytes: number }> {
+  const { events } = await loadBtcusdt();
+  const span = events.at(-1)!.u - events[0]!.U + 1;
+  const duration = events.at(-1)!.E - events[0]!.E + 100;
+  const base = Date.UTC(2025, 5, 25, 0, 0, 0) - events[0]!.E;
+  const records: DepthUpdateRecord[] = [];
+  let bytes = 0;
+  for (let k = 0; bytes < targetBytes; k++) {
+    for (const e of events) {
+      const E = e.E + base + k * duration;
+      const shifted = { ...e, E, U: e.U + k * span, u: e.u + k * span };
+      const record = depthUpdateRecord(shifted, E + 0.123);
+      bytes += serializeRecord(record).length + 1;
+      records.push(record);
+    }
+  }
+  return { records, bytes };
+}
+
+interface Result {
+  name: string;
+  members?: number;
+  inBytes: number;
+  outBytes: number;
+  wallMs: number;
+  cpuMs: number;
+}
+
+function report(r: Result): string {
+  const mibs = r.inBytes / 1024 / 1024 / (r.wallMs / 1000);
+  const cpuMibs = r.inBytes / 1024 / 1024 / (r.cpuMs / 1000);
+  return `${r.name.padEnd(34)} ${(r.inBytes / 1048576).toFixed(1)} MiB in ` +
+    `${r.wallMs.toFixed(0).padStart(6)} ms wall, ${r.cpuMs.toFixed(0).padStart(6)} ms CPU: ` +
+    `${mibs.toFixed(1).padStart(6)} MiB/s wall, ${cpuMibs.toFixed(1).padStart(6)} MiB/s per CPU, ` +
+    `ratio ${(r.inBytes / r.outBytes).toFixed(2)}` +
+    (r.members
+      ? `, ${r.members} members (${(r.inBytes / r.members / 1024).toFixed(1)} KiB each)`
+      : "");
+}
+
+/** Writes every record through a Recorder, yielding to the event loop like socket reads do. */
+async function throughRecorder(
+  records: DepthUpdateRecord[],
+  inBytes: number,
+  symbols: number,
+): Promise<Result> {
+  const dataDir = await Deno.makeTempDir({ prefix: "bench_storage_" });
+  try {
+    const names = Array.from({ length: symbols }, (_, i) => `SYM${i}USDT`);
+    const recorder = await Recorder.open({
+      dataDir,
+      collectorVersion: "bench",
+      streamName: (s) => `${s.toLowerCase()}@depth@100ms`,
+      fsync,
+      now: () => Date.UTC(2025, 5, 25, 12),
+    });
+    const noBook = () => null;
+    const cpu0 = cpuUsage();
+    const t0 = performance.now();
+    for (let i = 0; i < records.length; i++) {
+      recorder.write(names[i % symbols]!, records[i]!, noBook);
+      if (i % 200 === 199) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    await recorder.close();
+    const wallMs = performance.now() - t0;
+    const cpu = cpuUsage(cpu0);
+    const stats = recorder.stats;
+    if (stats.droppedRecords > 0 || stats.writeErrors > 0) {
+      throw new Error(`Recorder dropped ${stats.droppedRecords}, errors ${stats.writeErrors}`);
+    }
+    return {
+      name: `Recorder, ${symbols} symbol${symbols > 1 ? "s" : ""}${fsync ? "" : " (no fsync)"}`,
+      members: stats.membersWritten,
+      inBytes,
+      outBytes: stats.bytesWritten,
+      wallMs,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+    };
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+}
+
+/** `gzip -6` over the same serialized text, CPU measured by /usr/bin/time. */
+async function throughGzip(records: DepthUpdateRecord[], inBytes: number): Promise<Result> {
+  const dir = await Deno.makeTempDir({ prefix: "bench_gzip_" });
+  try {
+    const text = records.map(serializeRecord).join("\n") + "\n";
+    await Deno.writeTextFile(`${dir}/in.jsonl`, text);
+    const t0 = performance.now();
+    const { code, stderr } = await new Deno.Command("/usr/bin/time", {
+      args: ["-f", "%U %S", "sh", "-c", `gzip -6 -c "$0" > "$0.gz"`, `${dir}/in.jsonl`],
+      stderr: "piped",
+    }).output();
+    const wallMs = performance.now() - t0;
+    if (code !== 0) throw new Error(`gzip failed: ${new TextDecoder().decode(stderr)}`);
+    const [user, system] = new TextDecoder().decode(stderr).trim().split(/\s+/).map(Number);
+    return {
+      name: "gzip -6 (same text, one stream)",
+      inBytes,
+      outBytes: (await Deno.stat(`${dir}/in.jsonl.gz`)).size,
+      wallMs,
+      cpuMs: ((user ?? 0) + (system ?? 0)) * 1000,
+    };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const { records, bytes } = await buildRecords();
+console.log(
+  `${records.length} depthUpdate records, ${(bytes / 1048576).toFixed(1)} MiB of JSON lines`,
+);
+const results = [
+  await throughGzip(records, bytes),
+  await throughRecorder(records, bytes, 1),
+  await throughRecorder(records, bytes, 1500),
+];
+for (const r of results) console.log(report(r));
+const [gzip, one, many] = results as [Result, Result, Result];
+console.log(
+  `CPU per byte vs gzip -6: 1 symbol ${(one.cpuMs / gzip.cpuMs).toFixed(2)}x, ` +
+    `1500 symbols ${(many.cpuMs / gzip.cpuMs).toFixed(2)}x`,
+);
