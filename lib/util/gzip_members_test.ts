@@ -1,0 +1,170 @@
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import zlib from "node:zlib";
+import { type GzipEvent, readGzipMembers, validPrefixLength } from "./gzip_members.ts";
+
+function text(n: number, seed: number): string {
+  let out = "";
+  for (let i = 0; i < n; i++) out += `{"line":${i},"v":${(i * 7919 + seed) % 10007}}\n`;
+  return out;
+}
+
+async function withFile(
+  bytes: Uint8Array,
+  fn: (path: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/f.gz`;
+    await Deno.writeFile(path, bytes);
+    await fn(path);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function collect(
+  path: string,
+  options: Parameters<typeof readGzipMembers>[1] = {},
+): Promise<{ text: string; members: GzipEvent[]; damage: GzipEvent | undefined }> {
+  const parts: Buffer[] = [];
+  const members: GzipEvent[] = [];
+  let damage: GzipEvent | undefined;
+  for await (const event of readGzipMembers(path, options)) {
+    if (event.kind === "data") parts.push(Buffer.from(event.data));
+    else if (event.kind === "member") members.push(event);
+    else damage = event;
+  }
+  return { text: Buffer.concat(parts).toString("utf8"), members, damage };
+}
+
+const pieces = [text(2000, 1), text(10, 2), text(5000, 3)];
+const members = pieces.map((p) => zlib.gzipSync(p));
+const joined = Buffer.concat(members);
+
+Deno.test("readGzipMembers() yields every member with its offsets, when the file is whole", async () => {
+  await withFile(joined, async (path) => {
+    const got = await collect(path, { readSize: 4096 });
+    assert.equal(got.text, pieces.join(""));
+    assert.equal(got.damage, undefined);
+    assert.deepEqual(
+      got.members.map((m) => m.kind === "member" ? [m.start, m.end] : []),
+      [
+        [0, members[0]!.length],
+        [members[0]!.length, members[0]!.length + members[1]!.length],
+        [members[0]!.length + members[1]!.length, joined.length],
+      ],
+    );
+  });
+});
+
+Deno.test("readGzipMembers() reads headers with FEXTRA, FNAME, FCOMMENT and FHCRC", async () => {
+  const plain = zlib.gzipSync("hello\n");
+  const header = Buffer.from([0x1f, 0x8b, 8, 4 | 8 | 16 | 2, 0, 0, 0, 0, 0, 3]);
+  const extra = Buffer.from([3, 0, 1, 2, 3]);
+  const name = Buffer.from("name.txt\0");
+  const comment = Buffer.from("a comment\0");
+  const hcrc = Buffer.from([0, 0]);
+  const member = Buffer.concat([header, extra, name, comment, hcrc, plain.subarray(10)]);
+  await withFile(Buffer.concat([member, plain]), async (path) => {
+    const got = await collect(path);
+    assert.equal(got.text, "hello\nhello\n");
+    assert.equal(got.members.length, 2);
+    assert.equal(got.damage, undefined);
+  });
+});
+
+Deno.test("readGzipMembers() reports a member cut short at its start, after the members before it", async () => {
+  const cut = joined.subarray(0, members[0]!.length + members[1]!.length + 100);
+  await withFile(cut, async (path) => {
+    const got = await collect(path);
+    assert.equal(got.text, pieces[0]! + pieces[1]!);
+    assert.deepEqual(got.damage && { ...got.damage, message: "" }, {
+      kind: "damage",
+      problem: "truncated",
+      offset: members[0]!.length + members[1]!.length,
+      message: "",
+    });
+    assert.deepEqual(await validPrefixLength(path), {
+      validBytes: members[0]!.length + members[1]!.length,
+      fileBytes: cut.length,
+      members: 2,
+    });
+  });
+});
+
+Deno.test("readGzipMembers() reports a bad CRC32 and a flipped data byte at the member's offset", async () => {
+  const badCrc = Buffer.from(joined);
+  badCrc[members[0]!.length - 8]! ^= 1;
+  await withFile(badCrc, async (path) => {
+    const got = await collect(path);
+    assert.equal(got.text, "");
+    assert.equal(got.damage?.kind === "damage" && got.damage.problem, "crc");
+    assert.equal(got.damage?.kind === "damage" && got.damage.offset, 0);
+  });
+  const flipped = Buffer.from(joined);
+  const second = members[0]!.length + members[1]!.length;
+  flipped[second + 200]! ^= 0x10;
+  await withFile(flipped, async (path) => {
+    const got = await collect(path);
+    assert.equal(got.text, pieces[0]! + pieces[1]!);
+    assert.ok(got.damage?.kind === "damage" && ["crc", "corrupt"].includes(got.damage.problem));
+    assert.equal(got.damage?.kind === "damage" && got.damage.offset, second);
+  });
+});
+
+Deno.test("readGzipMembers() reports garbage between and after members with its offset", async () => {
+  const between = Buffer.concat([members[0]!, Buffer.from("junk"), members[1]!]);
+  await withFile(between, async (path) => {
+    const got = await collect(path);
+    assert.equal(got.text, pieces[0]);
+    assert.equal(got.damage?.kind === "damage" && got.damage.problem, "garbage");
+    assert.equal(got.damage?.kind === "damage" && got.damage.offset, members[0]!.length);
+  });
+  const after = Buffer.concat([joined, Buffer.alloc(3)]);
+  await withFile(after, async (path) => {
+    const got = await collect(path);
+    assert.equal(got.text, pieces.join(""));
+    assert.equal(got.damage?.kind === "damage" && got.damage.offset, joined.length);
+  });
+});
+
+Deno.test("readGzipMembers() yields nothing for an empty file", async () => {
+  await withFile(new Uint8Array(0), async (path) => {
+    const got = await collect(path);
+    assert.equal(got.text, "");
+    assert.equal(got.members.length, 0);
+    assert.equal(got.damage, undefined);
+    assert.deepEqual(await validPrefixLength(path), { validBytes: 0, fileBytes: 0, members: 0 });
+  });
+});
+
+Deno.test("readGzipMembers() streams a member larger than syncLimit, and checks its trailer", async () => {
+  const big = text(60_000, 9);
+  const gz = zlib.gzipSync(big);
+  const small = zlib.gzipSync("tail\n");
+  const options = { syncLimit: 32 * 1024, readSize: 16 * 1024 };
+  await withFile(Buffer.concat([gz, small]), async (path) => {
+    const got = await collect(path, options);
+    assert.equal(got.text, big + "tail\n");
+    assert.equal(got.members.length, 2);
+    assert.equal(got.damage, undefined);
+  });
+  await withFile(gz.subarray(0, gz.length - 3), async (path) => {
+    const got = await collect(path, options);
+    assert.equal(got.damage?.kind === "damage" && got.damage.problem, "truncated");
+    assert.ok(got.text.length > 0 && big.startsWith(got.text));
+  });
+  const badCrc = Buffer.from(gz);
+  badCrc[gz.length - 6]! ^= 1;
+  await withFile(badCrc, async (path) => {
+    const got = await collect(path, options);
+    assert.equal(got.damage?.kind === "damage" && got.damage.problem, "crc");
+  });
+  const corrupt = Buffer.from(gz);
+  for (let i = 5000; i < 5100; i++) corrupt[i] = 0xff;
+  await withFile(corrupt, async (path) => {
+    const got = await collect(path, options);
+    assert.ok(got.damage?.kind === "damage" && ["crc", "corrupt"].includes(got.damage.problem));
+  });
+});
