@@ -151,11 +151,12 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     staleSnapshotLag: options.staleSnapshotLag ?? 50,
     maxEventsPerSymbol: options.maxEventsPerSymbol ?? 100_000,
     quiet: options.quiet ?? false,
+    // Timers below 1 ms mean nothing: scaled durations are clamped to at least 1 ms.
     rules: {
-      pingIntervalMs: options.pingIntervalMs ?? PING_INTERVAL_MS / scale,
-      pongTimeoutMs: options.pongTimeoutMs ?? PONG_TIMEOUT_MS / scale,
-      lifetimeMs: options.connectionLifetimeMs ?? CONNECTION_LIFETIME_MS / scale,
-      messageWindowMs: options.messageWindowMs ?? 1000 / scale,
+      pingIntervalMs: options.pingIntervalMs ?? Math.max(1, PING_INTERVAL_MS / scale),
+      pongTimeoutMs: options.pongTimeoutMs ?? Math.max(1, PONG_TIMEOUT_MS / scale),
+      lifetimeMs: options.connectionLifetimeMs ?? Math.max(1, CONNECTION_LIFETIME_MS / scale),
+      messageWindowMs: options.messageWindowMs ?? Math.max(1, 1000 / scale),
       maxMessagesPerWindow: MAX_INCOMING_MESSAGES_PER_SECOND,
       maxStreams: options.maxStreamsPerConnection ?? MAX_STREAMS_PER_CONNECTION,
     },

@@ -3,8 +3,18 @@
  * exchange info and time, and the market-data WebSocket streams on the same port, over a
  * synthetic market or a replay of real recordings, with faults on demand.
  *
- * History bound: the last 100,000 events per symbol are kept (option `maxEventsPerSymbol`);
- * {@linkcode Simulator.bookAt} works for any event boundary still kept.
+ * Behaviour where the exchange's documentation is silent (the simulator's choices):
+ * - 24 h lifetime: close frame 1000; pong timeout and more than 5 messages a second: 1008.
+ * - A URL with more than 1024 streams is refused (HTTP 400); a SUBSCRIBE that would pass 1024
+ *   gets an error reply (code 2) and changes nothing.
+ * - `serverShutdown` is sent as `{"event":{"e":"serverShutdown","E":…}}` (the WebSocket API's
+ *   documented shape) and the connection stays open until closed by another fault.
+ * - Weight is counted in fixed windows; a request before a 429's `Retry-After` has passed starts
+ *   a ban (418, 2 minutes scaled); `Retry-After` is whole seconds, rounded up.
+ * - Stale snapshots are the exact book `staleSnapshotLag` (50) events back.
+ *
+ * History bound: the last 100,000 events per symbol are kept (option `maxEventsPerSymbol`) with a
+ * book copy every 1,000 events; {@linkcode Simulator.bookAt} works for any event boundary kept.
  *
  * @module
  */
