@@ -47,6 +47,8 @@ export function parsePrice(price: string): number {
 
 /** Largest chunk; a chunk that grows beyond it is split in two halves. */
 const MAX_CHUNK = 64;
+/** Chunks nearest the best level tried one by one before a binary search. */
+const SCAN_CHUNKS = 8;
 /** A chunk that shrinks below this is merged into a neighbour. */
 const MIN_CHUNK = 16;
 
@@ -118,10 +120,13 @@ export class BookSide {
       if (!zero) this.#insertChunk(0, [key], [[price, quantity]]);
       return;
     }
-    // The first chunk whose largest key is >= `key`, else the last one. Most updates are near
-    // the best level, in the last chunk: try it first.
-    let low = chunks > 1 && maxKeys[chunks - 2]! < key ? chunks - 1 : 0;
+    // The chunk: the first whose largest key is >= `key`, else the last one. Most updates are
+    // near the best level, in the last chunks: walk back a few (predictable branches), then
+    // binary-search the rest.
     let high = chunks - 1;
+    const stop = high > SCAN_CHUNKS ? high - SCAN_CHUNKS : 0;
+    while (high > stop && maxKeys[high - 1]! >= key) high--;
+    let low = high === stop ? 0 : high;
     while (low < high) {
       const mid = (low + high) >>> 1;
       if (maxKeys[mid]! < key) low = mid + 1;
