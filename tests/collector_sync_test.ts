@@ -4,6 +4,7 @@
  * book at that update id.
  */
 import assert from "node:assert/strict";
+import { InputError } from "../lib/cli/errors.ts";
 import { auditRecords, startHarness, until } from "../lib/collector/testing.ts";
 
 const SYMBOLS = ["BTCUSDT", "ETHUSDT", "BNBUSDT"];
@@ -116,4 +117,32 @@ Deno.test("collector: malformed frames, unknown streams and unsubscribed symbols
   assert.ok(h.logs.some((l) => l.includes("not subscribed")));
   assert.ok(!h.sink.records.has("ETHUSDT"), "nothing recorded for a symbol we do not follow");
   assert.deepEqual(h.mismatches, []);
+});
+
+Deno.test("collector: a symbol the exchange does not list is refused before anything starts", async () => {
+  await using h = await startHarness({
+    sim: { symbols: ["BTCUSDT"] },
+    config: { symbols: ["BTCUSDT", "NOPEUSDT"] },
+  });
+  await assert.rejects(h.collector.ready, InputError, 'Unknown symbol "NOPEUSDT"');
+  assert.equal(h.sim.stats.connectionsOpened, 0);
+  assert.equal(h.sim.stats.depthRequests, 0);
+});
+
+Deno.test("collector: sync progress is logged while snapshots wait for the weight budget", async () => {
+  await using h = await startHarness({
+    sim: { symbols: SYMBOLS, updateIntervalMs: 20, weightPerMinute: 60, weightWindowMs: 600 },
+    config: { statusIntervalMs: 100 },
+    // Budget 30 a window: exchangeInfo (20) and two snapshots (5 each), the third one waits.
+    collector: { weightWindowMs: 600 },
+  });
+  await h.collector.ready;
+  await until("all symbols in sync", () => h.collector.stats().inSync === SYMBOLS.length);
+  await until("the all-synced line", () => h.logs.some((l) => l.includes("all 3 symbols synced")));
+  await h.collector.stop();
+  assert.ok(
+    h.logs.some((l) => /snapshots: [0-2]\/3 synced, next in \d+ ms/.test(l)),
+    h.logs.join("\n"),
+  );
+  assert.equal(h.sim.stats.status429, 0);
 });

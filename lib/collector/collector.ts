@@ -99,6 +99,8 @@ export interface Collector {
 }
 
 const NOISY_LOG_MS = 10_000;
+/** Sync progress is logged at least this often while symbols wait for snapshots. */
+const PROGRESS_MS = 10_000;
 
 /** Starts following the configured symbols; see {@linkcode Collector}. */
 export function startCollector(config: CollectorConfig, options: CollectorOptions): Collector {
@@ -237,12 +239,13 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
     });
     pool.start();
     if (config.statusIntervalMs > 0) {
-      timers.add(setInterval(status, config.statusIntervalMs));
+      timers.add(setInterval(progress, Math.min(config.statusIntervalMs, PROGRESS_MS)));
     }
   }
 
   let allSyncedLogged = false;
-  function status(): void {
+  /** While symbols wait for snapshots: "snapshots: 48/300 synced, next in 2.5 s". */
+  function progress(): void {
     const s = stats();
     if (s.inSync < s.symbols) {
       allSyncedLogged = false;
