@@ -5,6 +5,7 @@
  * (`main.ts simulate`), so its CPU is not counted.
  *
  * Usage: deno run -A scripts/bench_follow.ts [--seconds 20] [--counts 30,300] [--levels 1000]
+ *   [--sink recorder|count]   (count: records are only counted, to see the Recorder's share)
  *
  * @module
  */
@@ -13,6 +14,7 @@ import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG } from "../lib/cli/config.ts";
 import { createLogger } from "../lib/cli/log.ts";
 import { startCollector } from "../lib/collector/collector.ts";
+import { CountingSink } from "../lib/collector/sink.ts";
 import { depthStreamName } from "../lib/binance/urls.ts";
 import { Recorder } from "../lib/storage/recorder.ts";
 import { VERSION } from "../lib/version.ts";
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "20" },
     counts: { type: "string", default: "30,300" },
     levels: { type: "string", default: "1000" },
+    sink: { type: "string", default: "recorder" },
   },
 });
 const seconds = Number(values.seconds);
@@ -98,7 +101,8 @@ async function follow(n: number): Promise<string> {
       fsync: config.fsync,
     });
     const log = createLogger({ level: "quiet" });
-    const collector = startCollector(config, { sink: recorder, log });
+    const sink = values.sink === "count" ? new CountingSink() : recorder;
+    const collector = startCollector(config, { sink, log });
     try {
       await collector.ready;
       const syncStart = performance.now();
@@ -137,7 +141,9 @@ async function follow(n: number): Promise<string> {
 
 console.log(
   `Following N simulated symbols at 100 ms (${values.levels} levels a side), ${seconds} s each; ` +
-    `collector → Recorder → temp dir (fsync on); simulator in its own process.\n`,
+    `collector → ${
+    values.sink === "count" ? "a counting sink (no storage)" : "Recorder → temp dir (fsync on)"
+  }; simulator in its own process.\n`,
 );
 console.log(
   "| symbols | events/s | CPU s per wall s | CPU µs per event | RSS max MiB | RSS mean MiB | " +
