@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { completeMembersLength, scanGzipMember } from "../lib/storage/gzip_scan.ts";
+import { readGzipMembers, validPrefixLength } from "../lib/util/gzip_members.ts";
 import { firstDifference, OrderBook } from "../lib/book/order_book.ts";
 import type { DepthSnapshot } from "../lib/binance/types.ts";
 import {
@@ -49,8 +49,8 @@ async function startHarness(dataDir: string, feedPath: string): Promise<Harness>
 async function tornFiles(dataDir: string): Promise<string[]> {
   const torn: string[] = [];
   for (const path of dayFiles(dataDir)) {
-    const bytes = await Deno.readFile(path);
-    if (completeMembersLength(bytes) < bytes.length) torn.push(path);
+    const { validBytes, fileBytes } = await validPrefixLength(path);
+    if (validBytes < fileBytes) torn.push(path);
   }
   return torn;
 }
@@ -59,7 +59,14 @@ async function tornFiles(dataDir: string): Promise<string[]> {
 async function tearTail(dataDir: string, run: number): Promise<void> {
   const path = dayFiles(dataDir).at(-1)!;
   const bytes = await Deno.readFile(path);
-  const member = scanGzipMember(bytes, 0)!;
+  let end = 0;
+  for await (const event of readGzipMembers(path)) {
+    if (event.kind === "member") {
+      end = event.end;
+      break;
+    }
+  }
+  const member = { end };
   const tail = run % 2 === 0
     ? bytes.slice(0, 1 + Math.floor(Math.random() * (member.end - 1)))
     : new Uint8Array(1 + Math.floor(Math.random() * 4096));

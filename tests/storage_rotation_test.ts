@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { Recorder } from "../lib/storage/recorder.ts";
-import { scanGzipMember } from "../lib/storage/gzip_scan.ts";
+import { validPrefixLength } from "../lib/util/gzip_members.ts";
 import { depthUpdateRecord, type SnapshotRecord } from "../lib/storage/records.ts";
 import { firstDifference, OrderBook } from "../lib/book/order_book.ts";
 import type { DepthSnapshot } from "../lib/binance/types.ts";
@@ -17,14 +17,10 @@ const BASE = Date.UTC(2025, 5, 25, 23, 0, 0);
 /** Exchange time of the real events, stretched 300 times so that 650 s span three midnights. */
 const stretch = (E: number) => BASE + (E - feed.events[0]!.E) * 300;
 
-function memberCount(bytes: Uint8Array): number {
-  let n = 0;
-  for (let offset = 0; offset < bytes.length; n++) {
-    const member = scanGzipMember(bytes, offset);
-    assert.ok(member, `member ${n} at ${offset} is intact`);
-    offset = member.end;
-  }
-  return n;
+async function memberCount(path: string): Promise<number> {
+  const { validBytes, fileBytes, members } = await validPrefixLength(path);
+  assert.equal(validBytes, fileBytes, `${path} is made of intact members`);
+  return members;
 }
 
 Deno.test("Recorder rotates at UTC midnight by event time into self-contained files", async () => {
@@ -84,8 +80,7 @@ Deno.test("Recorder rotates at UTC midnight by event time into self-contained fi
       for (const r of records.filter((r) => r.type === "depthUpdate")) {
         assert.equal(new Date(r.E as number).toISOString().slice(0, 10), records[0]!.date);
       }
-      const bytes = await Deno.readFile(paths[i]!);
-      assert.ok(memberCount(bytes) > 1, "written as several complete members");
+      assert.ok(await memberCount(paths[i]!) > 1, "written as several complete members");
       if (i === 0) {
         assert.deepEqual(records.slice(1, 2).map((r) => [r.type, r.reason]), [["gap", "start"]]);
         continue;

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { FORMAT_VERSION } from "./records.ts";
-import { completeMembersLengthAsync } from "./gzip_scan.ts";
+import { readGzipMembers } from "../util/gzip_members.ts";
 import { countLines, emptyCounts, type RecordCounts } from "./record_counts.ts";
 
 /** Contents of a manifest file, fields in the documented order. */
@@ -23,26 +23,35 @@ export interface Manifest extends RecordCounts {
   sha256: string;
 }
 
-/** Size and SHA-256 of a file, read as a stream. */
-export async function hashFile(path: string): Promise<{ bytes: number; sha256: string }> {
+/**
+ * Size and SHA-256 of a file, read as a stream; with `count`, also the counts of its records
+ * (decompressing it, for files several processes wrote).
+ */
+export async function hashFile(
+  path: string,
+  options: { count?: boolean } = {},
+): Promise<{ bytes: number; sha256: string; counts?: RecordCounts }> {
   const hash = createHash("sha256");
   let bytes = 0;
-  const file = await Deno.open(path);
-  for await (const chunk of file.readable) {
+  const onRead = (chunk: Uint8Array) => {
     hash.update(chunk);
     bytes += chunk.length;
+  };
+  if (!options.count) {
+    using file = await Deno.open(path);
+    for await (const chunk of file.readable) onRead(chunk);
+    return { bytes, sha256: hash.digest("hex") };
   }
-  return { bytes, sha256: hash.digest("hex") };
-}
-
-/** Counts the records of a day file by decompressing it (for files several processes wrote). */
-export async function countFile(path: string): Promise<RecordCounts> {
   const counts = emptyCounts();
   const decoder = new TextDecoder();
-  await completeMembersLengthAsync(await Deno.readFile(path), (data) => {
-    countLines(decoder.decode(data), counts);
-  });
-  return counts;
+  for await (const event of readGzipMembers(path, { onRead })) {
+    if (event.kind === "data") countLines(decoder.decode(event.data), counts);
+  }
+  // The reader stops at damage: hash whatever it did not read.
+  using file = await Deno.open(path);
+  await file.seek(bytes, Deno.SeekMode.Start);
+  for await (const chunk of file.readable) onRead(chunk);
+  return { bytes, sha256: hash.digest("hex"), counts };
 }
 
 /** Writes `manifest` to `path` atomically (temporary file, then rename). */
@@ -79,8 +88,9 @@ export async function finishDayFile(
   filePath: string,
   options: { symbol: string; date: string; counts?: RecordCounts | undefined },
 ): Promise<string> {
-  const { bytes, sha256 } = await hashFile(filePath);
-  const counts = options.counts ?? await countFile(filePath);
+  const hashed = await hashFile(filePath, { count: options.counts === undefined });
+  const { bytes, sha256 } = hashed;
+  const counts = options.counts ?? hashed.counts ?? emptyCounts();
   const slash = filePath.lastIndexOf("/");
   const name = filePath.slice(slash + 1);
   const path = `${filePath.slice(0, slash + 1)}${name.replace(/\.jsonl\.gz$/, ".manifest.json")}`;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { completeMembersLengthAsync } from "./gzip_scan.ts";
+import { readGzipMembers } from "../util/gzip_members.ts";
 
 /** What {@linkcode repairTail} found. */
 export interface TailRepair {
@@ -19,35 +19,42 @@ export interface TailRepair {
   lastUpdateId: number | null;
 }
 
-const LAST_U = /"U":\d+,"u":(\d+)/g;
+const UPDATE_IDS = /"U":\d+,"u":(\d+)/g;
 
-/** Finds the last `depthUpdate`'s `u` in decompressed text. */
+/** The last `depthUpdate`'s `u` in decompressed text, or `null`. */
 function lastUpdateIdIn(text: string): number | null {
-  let last: number | null = null;
   const start = text.lastIndexOf('{"type":"depthUpdate"');
   if (start < 0) return null;
-  for (const match of text.slice(start).matchAll(LAST_U)) last = Number(match[1]);
+  let last: number | null = null;
+  for (const match of text.slice(start).matchAll(UPDATE_IDS)) last = Number(match[1]);
   return last;
 }
 
 /** Checks the end of the gzip file at `path` and cuts an incomplete tail; a missing file is empty. */
 export async function repairTail(path: string): Promise<TailRepair> {
-  let bytes: Uint8Array;
+  let fileBytes: number;
   try {
-    bytes = await Deno.readFile(path);
+    fileBytes = (await Deno.stat(path)).size;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       return { existed: false, size: 0, cut: 0, lastUpdateId: null };
     }
     throw error;
   }
+  let size = 0;
   let lastUpdateId: number | null = null;
+  let memberLast: number | null = null;
   const decoder = new TextDecoder();
-  const size = await completeMembersLengthAsync(bytes, (data) => {
-    const id = lastUpdateIdIn(decoder.decode(data));
-    if (id !== null) lastUpdateId = id;
-  });
-  const cut = bytes.length - size;
+  for await (const event of readGzipMembers(path)) {
+    if (event.kind === "data") {
+      memberLast = lastUpdateIdIn(decoder.decode(event.data)) ?? memberLast;
+    } else if (event.kind === "member") {
+      size = event.end;
+      lastUpdateId = memberLast ?? lastUpdateId;
+      memberLast = null;
+    }
+  }
+  const cut = fileBytes - size;
   if (cut > 0) await Deno.truncate(path, size);
-  return { existed: bytes.length > 0, size, cut, lastUpdateId };
+  return { existed: fileBytes > 0, size, cut, lastUpdateId };
 }

@@ -16,7 +16,7 @@
  */
 import { OrderBook } from "../../lib/book/order_book.ts";
 import { Recorder } from "../../lib/storage/recorder.ts";
-import { scanGzipMember } from "../../lib/storage/gzip_scan.ts";
+import { readGzipMembers } from "../../lib/util/gzip_members.ts";
 import { depthUpdateRecord } from "../../lib/storage/records.ts";
 import type { DepthSnapshot, DepthUpdate } from "../../lib/binance/types.ts";
 import { type BtcusdtFeed, loadBtcusdt } from "./storage_fixture.ts";
@@ -51,14 +51,15 @@ async function lastRecordedU(): Promise<number | null> {
     return null;
   }
   for (const name of names.filter((n) => n.endsWith(".jsonl.gz"))) {
-    const bytes = await Deno.readFile(`${dataDir}/BTCUSDT/${name}`);
-    for (let offset = 0; offset < bytes.length;) {
-      const member = scanGzipMember(bytes, offset);
-      if (member === null) break;
-      for (const match of new TextDecoder().decode(member.data).matchAll(/"u":(\d+)/g)) {
-        last = Math.max(last ?? 0, Number(match[1]));
+    let memberLast: number | null = null;
+    for await (const event of readGzipMembers(`${dataDir}/BTCUSDT/${name}`)) {
+      if (event.kind === "data") {
+        for (const match of new TextDecoder().decode(event.data).matchAll(/"u":(\d+)/g)) {
+          memberLast = Math.max(memberLast ?? 0, Number(match[1]));
+        }
+      } else if (event.kind === "member" && memberLast !== null) {
+        last = Math.max(last ?? 0, memberLast);
       }
-      offset = member.end;
     }
   }
   return last;
