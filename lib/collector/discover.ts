@@ -17,6 +17,7 @@ import { USED_WEIGHT_HEADER } from "../binance/limits.ts";
 import { exchangeInfoUrl } from "../binance/urls.ts";
 import type { CollectorConfig } from "../cli/config.ts";
 import { InputError } from "../cli/errors.ts";
+import { isSymbol } from "../cli/symbol.ts";
 import type { Logger } from "../cli/log.ts";
 import { Backoff } from "./backoff.ts";
 import { retryAfterMs } from "./snapshot_scheduler.ts";
@@ -100,7 +101,17 @@ export async function discoverSymbols(
   const info = await fetchExchangeInfo(config.restUrl, options);
   const weightPerMinute = requestWeightPerMinute(info);
   if (config.symbols === "all") {
-    const symbols = tradingSymbols(info, config.quoteAssets);
+    const all = tradingSymbols(info, config.quoteAssets);
+    const symbols = all.filter(isSymbol);
+    const odd = all.filter((s) => !isSymbol(s));
+    if (odd.length > 0) {
+      options.log.warn(
+        `Skipping ${odd.length} symbol(s) that are not letters and digits: ${
+          odd.slice(0, 10).map((s) => JSON.stringify(s)).join(", ")
+        }`,
+        { skipped: odd.length },
+      );
+    }
     if (symbols.length === 0) {
       throw new InputError(
         `No trading symbol quoted in ${JSON.stringify(config.quoteAssets)} on ${config.restUrl}`,
