@@ -4,6 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { VERSION } from "../lib/version.ts";
+import { compileArgs, DEFAULT_TARGET } from "../scripts/build.ts";
+import { MAIN_PATH, permissionFlags } from "../scripts/permission_flags.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const DENORT_BIN = Deno.env.get("DENORT_BIN");
@@ -37,6 +39,32 @@ function closedPort(): number {
   listener.close();
   return port;
 }
+
+Deno.test("compileArgs() bakes in the collector's permissions, x86_64 Linux and dist/collector", () => {
+  const args = compileArgs([]);
+  assert.deepEqual(args.slice(0, 1 + permissionFlags().length), ["compile", ...permissionFlags()]);
+  assert.ok(permissionFlags().includes("--allow-net"));
+  assert.ok(!args.includes("--allow-all") && !args.includes("-A"));
+  assert.deepEqual(args.slice(-5), [
+    "--target",
+    DEFAULT_TARGET,
+    "--output",
+    `${ROOT}dist/collector`,
+    MAIN_PATH,
+  ]);
+});
+
+Deno.test("compileArgs() passes --target, --output and other options through", () => {
+  const args = compileArgs(["--target=aarch64-unknown-linux-gnu", "-o", "x", "--no-check"]);
+  assert.deepEqual(args.slice(-5), [
+    "--target=aarch64-unknown-linux-gnu",
+    "-o",
+    "x",
+    "--no-check",
+    MAIN_PATH,
+  ]);
+  assert.ok(!args.includes(DEFAULT_TARGET));
+});
 
 Deno.test("build fails with a clear error naming DENORT_BIN, when it is not a file", async () => {
   const dir = await Deno.makeTempDir({ prefix: "collector_build_test_" });
