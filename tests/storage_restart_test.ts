@@ -90,3 +90,29 @@ Deno.test("Recorder.open() finishes days a crashed process left: tail cut, crash
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+Deno.test("Recorder writes a book checkpoint every checkpointIntervalMs while in sync", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "storage_checkpoint_" });
+  try {
+    const recorder = await Recorder.open({
+      dataDir,
+      collectorVersion: "test",
+      streamName: (s) => s,
+      fsync: false,
+      checkpointIntervalMs: 60_000,
+      now: () => Date.UTC(2025, 5, 25, 13),
+    });
+    const writer = new FeedWriter(feed);
+    while (writer.write(recorder, 100)) await recorder.flush();
+    await recorder.close();
+    const records = await readRecords(`${dataDir}/${FILE}`);
+    const books = records.filter((r) => r.type === "snapshot" && r.source === "book");
+    // The events span about 650 s: a checkpoint each minute once in sync.
+    assert.ok(books.length >= 9 && books.length <= 12, `${books.length} checkpoints`);
+    const replay = replayRecords(records);
+    assert.deepEqual(replay.gaps, ["start"]);
+    assert.equal(replay.applied, feed.events.length - 2);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});

@@ -95,7 +95,7 @@ export class Recorder {
   /** Takes the data directory's lock (or throws `DataDirLockedError`) and starts recording. */
   static async open(options: RecorderOptions): Promise<Recorder> {
     for (const [name, value] of Object.entries(options)) {
-      if (name.endsWith("Ms") || name.endsWith("Bytes")) {
+      if ((name.endsWith("Ms") || name.endsWith("Bytes")) && value !== undefined) {
         const min = name === "flushIntervalMs" ? 1 : 0;
         if (typeof value !== "number" || !(value >= min)) {
           throw new RangeError(`Invalid ${name} ${value}: expected a number >= ${min}`);
