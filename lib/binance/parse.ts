@@ -22,11 +22,13 @@ function sampleOf(text: string): string {
   return text.length > 120 ? `${text.slice(0, 120)}…` : text;
 }
 
-function isId(value: unknown): value is number {
+/** True for an update id: a safe, non-negative integer. */
+export function isId(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 }
 
-function isLevels(value: unknown): value is PriceLevel[] {
+/** True for an array of `[price, quantity]` string pairs. */
+export function isLevels(value: unknown): value is PriceLevel[] {
   if (!Array.isArray(value)) return false;
   for (const level of value) {
     if (

@@ -1,0 +1,333 @@
+/**
+ * The checks of one recording file, fed line by line in file order: Binance's replay rules
+ * (through {@linkcode DepthSync}, the same state machine the collector uses), `book` checkpoints,
+ * time order, the file's UTC day, the header, and coverage. See `docs/FORMAT.md`, "What verify
+ * checks".
+ *
+ * @module
+ */
+import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
+import { DepthSync } from "../book/depth_sync.ts";
+import { firstDifference } from "../book/order_book.ts";
+import type { GapRecord, HeaderRecord, SnapshotRecord } from "../storage/records.ts";
+import type { ParsedLine } from "./record_lines.ts";
+import { type FileReport, iso, type MarkedGap, type Problem, type ProblemKind } from "./report.ts";
+
+/** Milliseconds in a UTC day. */
+export const DAY_MS = 86_400_000;
+/** At most this many problems of one kind are listed per file (all are counted). */
+export const MAX_LISTED_PER_KIND = 100;
+
+type OpenGap = { gap: MarkedGap; fromMs: number | null };
+
+/** Checks one file; call {@linkcode FileVerifier.line} for every line, then `finish()`. */
+export class FileVerifier {
+  readonly report: FileReport;
+  /** The first `book` snapshot, when it comes right after the opening header; else `null`. */
+  opening: SnapshotRecord | null = null;
+  readonly #sync = new DepthSync();
+  readonly #dayStart: number;
+  readonly #dayEnd: number;
+  readonly #listed = new Map<ProblemKind, number>();
+  #member = 0;
+  #openingPossible = true;
+  #headerWithoutGap: number | null = null;
+  #lastE: number | null = null;
+  #lastAppliedE: number | null = null;
+  #lastBufferedE: number | null = null;
+  #stretchStart: number | null = null;
+  #openGaps: OpenGap[] = [];
+  #crossed = false;
+  #swapCandidate: { line: number; expected: number; problem: Problem | undefined } | null = null;
+  #ended = false;
+
+  /** A verifier of the file at `path`, expected to hold `symbol`'s records of UTC day `date`. */
+  constructor(path: string, options: { symbol: string; date: string; bytes: number }) {
+    this.#dayStart = Date.parse(`${options.date}T00:00:00Z`);
+    this.#dayEnd = this.#dayStart + DAY_MS;
+    this.report = {
+      path,
+      symbol: options.symbol,
+      date: options.date,
+      status: "whole",
+      bytes: options.bytes,
+      checkedBytes: 0,
+      members: 0,
+      lines: 0,
+      events: 0,
+      applied: 0,
+      snapshots: { rest: 0, book: 0 },
+      checkpointsMatched: 0,
+      firstUpdateId: null,
+      lastUpdateId: null,
+      firstEventTime: null,
+      lastEventTime: null,
+      inSyncMs: 0,
+      coverage: 0,
+      gaps: [],
+      problems: [],
+      problemCount: 0,
+      unknownRecords: 0,
+      continuity: null,
+      manifest: null,
+    };
+  }
+
+  /** Records a problem (listed up to {@linkcode MAX_LISTED_PER_KIND} per kind). */
+  problem(p: Problem): Problem | undefined {
+    this.report.problemCount++;
+    const listed = this.#listed.get(p.kind) ?? 0;
+    this.#listed.set(p.kind, listed + 1);
+    if (listed >= MAX_LISTED_PER_KIND) return undefined;
+    this.report.problems.push(p);
+    return p;
+  }
+
+  /** A gzip member ended at byte `end`. */
+  member(end: number): void {
+    this.report.members++;
+    this.report.checkedBytes = end;
+  }
+
+  /** Takes one line from the member starting at byte `memberStart`. */
+  line(item: ParsedLine, memberStart: number): void {
+    this.#member = memberStart;
+    this.report.lines = item.line;
+    if (item.error !== undefined) {
+      this.#problem("bad-line", item.line, item.error);
+      if (item.line === 1) this.#openingPossible = false;
+      return;
+    }
+    const record = item.record;
+    if (this.#headerWithoutGap !== null && record.type !== "gap") {
+      this.#problem(
+        "header",
+        this.#headerWithoutGap,
+        "Header in the middle of the file (a new process) is not followed by a gap record",
+      );
+      this.#headerWithoutGap = null;
+    }
+    switch (record.type) {
+      case "depthUpdate":
+        return this.#event(record as unknown as DepthUpdate, item.line);
+      case "snapshot":
+        return this.#snapshot(record, item.line);
+      case "gap":
+        return this.#gap(record, item.line);
+      case "header":
+        return this.#header(record, item.line);
+      case "unknown":
+        this.report.unknownRecords++;
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Ends the file; returns the replayed book if it is in sync at the end, else `null`. */
+  finish(): DepthSnapshot | null {
+    if (!this.#ended) {
+      this.#ended = true;
+      if (this.report.lines === 0 && this.report.problemCount === 0) {
+        this.problem({ kind: "header", message: "File holds no lines: the header is missing" });
+      }
+      if (this.#headerWithoutGap !== null) {
+        this.#problem("header", this.#headerWithoutGap, "Header at the end of the file");
+      }
+      this.#endStretch();
+    }
+    const r = this.report;
+    r.coverage = r.inSyncMs / DAY_MS;
+    r.status = r.problemCount === 0 ? "whole" : "damaged";
+    return this.#sync.inSync ? this.#sync.book.snapshot() : null;
+  }
+
+  #problem(kind: ProblemKind, line: number, message: string, more: Partial<Problem> = {}) {
+    return this.problem({ kind, message, line, byte: this.#member, ...more });
+  }
+
+  #header(h: HeaderRecord, line: number): void {
+    if (line === 1) {
+      const wrong: string[] = [];
+      if (h.symbol !== this.report.symbol) wrong.push(`symbol "${h.symbol}"`);
+      if (h.date !== this.report.date) wrong.push(`date "${h.date}"`);
+      if (h.format !== 1) wrong.push(`format ${h.format}`);
+      if (wrong.length > 0) {
+        this.#problem(
+          "header",
+          line,
+          `Header names ${
+            wrong.join(", ")
+          }, but the file is ${this.report.symbol} ${this.report.date} (format 1)`,
+        );
+      }
+      return;
+    }
+    this.#openingPossible = false;
+    this.#loseSync();
+    this.#headerWithoutGap = line;
+  }
+
+  #gap(g: GapRecord, line: number): void {
+    this.#openingPossible = false;
+    this.#headerWithoutGap = null;
+    const fromMs = this.#sync.inSync ? this.#lastAppliedE : null;
+    this.#loseSync();
+    const gap: MarkedGap = {
+      line,
+      reason: g.reason,
+      detail: g.detail ?? null,
+      lastUpdateId: g.lastUpdateId,
+      from: iso(fromMs),
+      to: null,
+      durationMs: null,
+    };
+    this.report.gaps.push(gap);
+    this.#openGaps.push({ gap, fromMs });
+  }
+
+  #snapshot(s: SnapshotRecord, line: number): void {
+    this.report.snapshots[s.source]++;
+    const sync = this.#sync;
+    if (this.#openingPossible && s.source === "book" && line === 2) this.opening = s;
+    this.#openingPossible = false;
+    if (sync.inSync) {
+      if (s.source === "rest") return; // Only used to get in sync.
+      const id = sync.book.lastUpdateId;
+      const diff = s.lastUpdateId !== id
+        ? `the snapshot is at update id ${s.lastUpdateId}, the replayed book at ${id}`
+        : firstDifference(sync.book.snapshot(), s);
+      if (diff === undefined) this.report.checkpointsMatched++;
+      else {
+        this.#problem(
+          "book-mismatch",
+          line,
+          `Book snapshot differs from the replayed book: ${diff}`,
+        );
+      }
+      return;
+    }
+    const outcome = sync.onSnapshot(s);
+    if (outcome.kind !== "synced") return;
+    this.#crossed = false;
+    if (outcome.applied > 0) this.#startStretch(this.#lastBufferedE);
+  }
+
+  #event(ev: DepthUpdate, line: number): void {
+    const r = this.report;
+    this.#openingPossible = false;
+    r.events++;
+    r.firstUpdateId ??= ev.U;
+    r.lastUpdateId = ev.u;
+    const E = ev.E;
+    r.firstEventTime ??= iso(E);
+    r.lastEventTime = iso(E);
+    const time = iso(E) ?? undefined;
+    const where = time === undefined ? {} : { time };
+    if (E < this.#dayStart || E >= this.#dayEnd) {
+      this.#problem("outside-day", line, `Event time ${time} is outside the file's day`, where);
+    }
+    if (this.#lastE !== null && E < this.#lastE) {
+      this.#problem(
+        "time-order",
+        line,
+        `Event time goes backwards: ${time} after ${iso(this.#lastE)}`,
+        where,
+      );
+    }
+    this.#lastE = E;
+    const sync = this.#sync;
+    const swap = this.#swapCandidate;
+    this.#swapCandidate = null;
+    if (!sync.inSync) {
+      if (swap !== null && ev.U === swap.expected && swap.problem !== undefined) {
+        swap.problem.kind = "swapped";
+        swap.problem.message = `Lines ${swap.line} and ${line} are out of order (swapped?): ` +
+          `update ids ${ev.U}–${ev.u} come after a later event`;
+      }
+      sync.onEvent(ev);
+      this.#lastBufferedE = E;
+      return;
+    }
+    const id = sync.book.lastUpdateId;
+    if (ev.u <= id) {
+      this.#problem(
+        "duplicate",
+        line,
+        `Duplicate or out-of-order event: u=${ev.u} but the book is already at ${id}`,
+        where,
+      );
+      return;
+    }
+    let outcome;
+    try {
+      outcome = sync.onEvent(ev);
+    } catch (error) {
+      this.#problem("bad-line", line, `Event cannot be applied: ${(error as Error).message}`);
+      this.#endStretch();
+      return;
+    }
+    if (outcome.kind === "applied") {
+      r.applied++;
+      if (this.#stretchStart === null) this.#startStretch(E);
+      this.#lastAppliedE = E;
+      const crossed = sync.book.isCrossed();
+      if (crossed && !this.#crossed) {
+        const bid = sync.book.bestBid()?.[0];
+        const ask = sync.book.bestAsk()?.[0];
+        this.#problem(
+          "crossed",
+          line,
+          `Book is crossed after update id ${ev.u}: best bid ${bid} >= best ask ${ask}`,
+          where,
+        );
+      }
+      this.#crossed = crossed;
+      return;
+    }
+    if (outcome.kind === "gap") {
+      this.#endStretch();
+      this.#lastBufferedE = E;
+      const missing: [number, number] | undefined = ev.U > id + 1 ? [id + 1, ev.U - 1] : undefined;
+      const what = missing
+        ? `update ids ${missing[0]}–${missing[1]} are missing`
+        : `event U=${ev.U} overlaps the book at ${id}`;
+      const problem = this.#problem(
+        "discontinuity",
+        line,
+        `Unmarked discontinuity: ${what} (expected U=${
+          id + 1
+        }, got U=${ev.U}) and no gap record precedes it`,
+        missing ? { ...where, missing } : where,
+      );
+      this.#swapCandidate = { line, expected: id + 1, problem };
+    }
+  }
+
+  /** The book is in sync from exchange time `E` (the first event applied after a sync). */
+  #startStretch(E: number | null): void {
+    if (E === null) return;
+    this.#stretchStart = E;
+    this.#lastAppliedE = E;
+    for (const open of this.#openGaps) {
+      open.gap.to = iso(E);
+      if (open.fromMs !== null) open.gap.durationMs = E - open.fromMs;
+    }
+    this.#openGaps = [];
+  }
+
+  #endStretch(): void {
+    const start = this.#stretchStart;
+    const end = this.#lastAppliedE;
+    this.#stretchStart = null;
+    if (start === null || end === null) return;
+    const clip = (t: number) => Math.min(Math.max(t, this.#dayStart), this.#dayEnd);
+    this.report.inSyncMs += Math.max(0, clip(end) - clip(start));
+  }
+
+  #loseSync(): void {
+    if (this.#sync.inSync) this.#endStretch();
+    this.#sync.desync();
+    this.#crossed = false;
+  }
+}
