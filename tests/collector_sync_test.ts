@@ -131,9 +131,9 @@ Deno.test("collector: a symbol the exchange does not list is refused before anyt
 
 Deno.test("collector: sync progress is logged while snapshots wait for the weight budget", async () => {
   await using h = await startHarness({
-    sim: { symbols: SYMBOLS, updateIntervalMs: 20, weightPerMinute: 60, weightWindowMs: 600 },
-    config: { statusIntervalMs: 100 },
-    // Budget 30 a window: exchangeInfo (20) and two snapshots (5 each), the third one waits.
+    sim: { symbols: SYMBOLS, updateIntervalMs: 20, weightPerMinute: 600, weightWindowMs: 600 },
+    // Budget 300 a window: one snapshot of weight 250 a window, the others wait.
+    config: { statusIntervalMs: 100, snapshotLimit: 5000 },
     collector: { weightWindowMs: 600 },
   });
   await h.collector.ready;

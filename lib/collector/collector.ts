@@ -2,7 +2,7 @@
  * The collector: every configured symbol's book kept in sync from Binance's diff-depth streams,
  * every event recorded. Wires the pieces together:
  *
- * socket message → {@linkcode Connection} (parse) → {@linkcode Collector} router (by stream) →
+ * socket message → {@linkcode Connection} (parse) → {@linkcode FrameRouter} (by stream) →
  * {@linkcode SymbolState} (record, then `DepthSync`) → book.
  *
  * Snapshots come from one {@linkcode SnapshotScheduler}; connections from one
@@ -11,8 +11,7 @@
  * @module
  */
 import { DEFAULT_WEIGHT_PER_MINUTE } from "../binance/limits.ts";
-import { asDepthUpdate, FrameError } from "../binance/parse.ts";
-import type { CombinedFrame, DepthSnapshot } from "../binance/types.ts";
+import type { DepthSnapshot } from "../binance/types.ts";
 import { depthStreamName } from "../binance/urls.ts";
 import type { OrderBook } from "../book/order_book.ts";
 import type { CollectorConfig } from "../cli/config.ts";
@@ -20,11 +19,13 @@ import { type Logger, rateLimited } from "../cli/log.ts";
 import { receiveTime } from "../storage/records.ts";
 import type { Connection } from "./connection.ts";
 import type { ConnectionPacer } from "./connection_pacer.ts";
-import { type ConnectionInfo, ConnectionPool, type PoolStats } from "./connection_pool.ts";
+import { type ConnectionInfo, ConnectionPool } from "./connection_pool.ts";
+import { type CollectorStats, collectStats, emptyPoolStats } from "./collector_stats.ts";
+import { FrameRouter } from "./frame_router.ts";
 import { discoverSymbols } from "./discover.ts";
 import { planConnections } from "./plan.ts";
 import type { RecordSink } from "./sink.ts";
-import { fmtMs, SnapshotScheduler, type SnapshotStats } from "./snapshot_scheduler.ts";
+import { fmtMs, SnapshotScheduler } from "./snapshot_scheduler.ts";
 import { SymbolState } from "./symbol_state.ts";
 import { WeightBudget } from "./weight_budget.ts";
 
@@ -49,36 +50,7 @@ export interface CollectorOptions {
   handoffTimeoutMs?: number;
 }
 
-/** Counters of the whole collector. */
-export interface CollectorStats {
-  /** Symbols followed. */
-  symbols: number;
-  /** Symbols whose book is in sync. */
-  inSync: number;
-  /** Frames routed. */
-  frames: number;
-  /** Messages that were not frames, or frames that were not depth events. */
-  malformed: number;
-  /** Frames of streams we never subscribed to. */
-  unknownStreams: number;
-  /** Frames of our symbols on a connection that does not carry them. */
-  unsubscribed: number;
-  /** Sums over the symbols. */
-  events: number;
-  written: number;
-  applied: number;
-  stale: number;
-  duplicates: number;
-  gaps: number;
-  resyncs: number;
-  syncs: number;
-  handoffs: number;
-  crossed: number;
-  /** The snapshot scheduler's counters. */
-  snapshots: SnapshotStats;
-  /** The connection pool's counters. */
-  connections: PoolStats;
-}
+export type { CollectorStats } from "./collector_stats.ts";
 
 /** A running collector. */
 export interface Collector {
@@ -108,17 +80,16 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
   const now = options.now ?? Date.now;
   const fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
   const states = new Map<string, SymbolState>();
-  const byStream = new Map<string, SymbolState>();
   const budget = new WeightBudget({
     budget: DEFAULT_WEIGHT_PER_MINUTE * config.weightBudgetShare,
     ...(options.weightWindowMs ? { windowMs: options.weightWindowMs } : {}),
   });
-  const router = { frames: 0, malformed: 0, unknownStreams: 0, unsubscribed: 0 };
   const noisy = {
     malformed: rateLimited(log, "malformed-frame", NOISY_LOG_MS, { now }),
     unknown: rateLimited(log, "unknown-stream", NOISY_LOG_MS, { now }),
     crossed: rateLimited(log, "crossed-book", NOISY_LOG_MS, { now }),
   };
+  const router = new FrameRouter<Connection, SymbolState>(noisy);
   let stopping = false;
   let pool: ConnectionPool | null = null;
   const discovery = new AbortController();
@@ -135,41 +106,6 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
       if (!stopping) states.get(symbol)?.onSnapshot(snapshot, recv);
     },
   });
-
-  /** The frame path: route by stream, check the event, hand it to its symbol. */
-  function onFrame(conn: Connection, frame: CombinedFrame, recv: number): void {
-    if (stopping) return;
-    router.frames++;
-    const state = byStream.get(frame.stream);
-    if (state === undefined || !conn.has(frame.stream)) {
-      if (state === undefined) router.unknownStreams++;
-      else router.unsubscribed++;
-      noisy.unknown.warn(`Frame of a stream not subscribed on connection ${conn.id}`, {
-        stream: frame.stream,
-        connection: conn.id,
-      });
-      return;
-    }
-    let event;
-    try {
-      event = asDepthUpdate(frame.data);
-      if (event.s !== state.symbol) {
-        throw new FrameError(`Event of ${event.s} on stream ${frame.stream}`);
-      }
-    } catch (error) {
-      if (!(error instanceof FrameError)) throw error;
-      onMalformed(conn, error);
-      return;
-    }
-    state.onEvent(conn, event, recv);
-  }
-
-  function onMalformed(conn: Connection, error: FrameError): void {
-    router.malformed++;
-    noisy.malformed.warn(`Malformed message on connection ${conn.id}: ${error.message}`, {
-      connection: conn.id,
-    });
-  }
 
   function each(symbols: readonly string[], fn: (s: SymbolState) => void): void {
     for (const symbol of symbols) {
@@ -201,7 +137,7 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
         recvNow: receiveTime,
       }, { maxBuffered: config.maxBufferedEvents });
       states.set(symbol, state);
-      byStream.set(depthStreamName(symbol, config.speed), state);
+      router.add(depthStreamName(symbol, config.speed), state);
     }
     const groups = planConnections(found.symbols, config.maxStreamsPerConnection);
     log.info(
@@ -224,8 +160,11 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
       now,
       log,
       hooks: {
-        onFrame,
-        onMalformed,
+        // The frame path: connection (parse) → router (by stream) → symbol (record, sync, book).
+        onFrame: (conn, frame, recv) => {
+          if (!stopping) router.route(conn, frame, recv);
+        },
+        onMalformed: (conn, error) => router.malformed(conn, error),
         attach: (symbols, conn) => each(symbols, (s) => s.attach(conn)),
         beginHandoff: (symbols, conn) => each(symbols, (s) => s.beginHandoff(conn)),
         handoffPending: (symbols, conn) => {
@@ -262,38 +201,12 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
   }
 
   function stats(): CollectorStats {
-    const out: CollectorStats = {
-      symbols: states.size,
-      inSync: 0,
-      ...router,
-      events: 0,
-      written: 0,
-      applied: 0,
-      stale: 0,
-      duplicates: 0,
-      gaps: 0,
-      resyncs: 0,
-      syncs: 0,
-      handoffs: 0,
-      crossed: 0,
-      snapshots: { ...scheduler.stats },
-      connections: pool ? { ...pool.stats } : emptyPoolStats(),
-    };
-    for (const state of states.values()) {
-      if (state.inSync) out.inSync++;
-      const st = state.stats;
-      out.events += st.events;
-      out.written += st.written;
-      out.applied += st.applied;
-      out.stale += st.stale;
-      out.duplicates += st.duplicates;
-      out.gaps += st.gaps;
-      out.resyncs += st.resyncs;
-      out.syncs += st.syncs;
-      out.handoffs += st.handoffs;
-      out.crossed += st.crossed;
-    }
-    return out;
+    return collectStats({
+      states: states.values(),
+      router: router.stats,
+      snapshots: scheduler.stats,
+      pool: pool?.stats ?? emptyPoolStats(),
+    });
   }
 
   const ready = start();
@@ -315,18 +228,5 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
     states: () => states,
     connections: () => pool?.connections() ?? [],
     rolloverAll: () => pool?.rolloverAll(),
-  };
-}
-
-function emptyPoolStats(): PoolStats {
-  return {
-    connectionsOpened: 0,
-    drops: 0,
-    reconnects: 0,
-    rollovers: 0,
-    shutdownNotices: 0,
-    silences: 0,
-    handoffsCompleted: 0,
-    handoffsForced: 0,
   };
 }
