@@ -4,7 +4,11 @@
  * same run. Reports bytes/s, CPU and compression ratio of both, for one symbol and for the same
  * events spread over 1500 symbols (every Binance spot symbol: many small members per second).
  *
- * Usage: deno run -A scripts/bench_storage.ts [--mib 64] [--no-fsync]
+ * A second part paces writes like a live collector: 1500 symbols for `--seconds`, `--rate` events
+ * per second in all (spread evenly, every 100 ms), with the default 1 s flush interval; it reports
+ * the CPU used per wall second and the peak memory waiting in batches.
+ *
+ * Usage: deno run -A scripts/bench_storage.ts [--mib 64] [--no-fsync] [--seconds 10] [--rate 3000]
  *
  * @module
  */
@@ -17,7 +21,12 @@ import { loadBtcusdt } from "../tests/helpers/storage_fixture.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
-  options: { mib: { type: "string", default: "64" }, "no-fsync": { type: "boolean" } },
+  options: {
+    mib: { type: "string", default: "64" },
+    "no-fsync": { type: "boolean" },
+    seconds: { type: "string", default: "10" },
+    rate: { type: "string", default: "3000" },
+  },
 });
 const targetBytes = Number(values.mib) * 1024 * 1024;
 const fsync = !values["no-fsync"];
@@ -147,3 +156,55 @@ console.log(
   `CPU per byte vs gzip -6: 1 symbol ${(one.cpuMs / gzip.cpuMs).toFixed(2)}x, ` +
     `1500 symbols ${(many.cpuMs / gzip.cpuMs).toFixed(2)}x`,
 );
+
+/** 1500 symbols written at a steady rate, as a live collector would, for `seconds`. */
+async function paced(records: DepthUpdateRecord[], seconds: number, rate: number): Promise<void> {
+  const symbols = 1500;
+  const dataDir = await Deno.makeTempDir({ prefix: "bench_storage_paced_" });
+  try {
+    const names = Array.from({ length: symbols }, (_, i) => `SYM${i}USDT`);
+    const recorder = await Recorder.open({
+      dataDir,
+      collectorVersion: "bench",
+      streamName: (s) => `${s.toLowerCase()}@depth@100ms`,
+      fsync,
+      now: () => Date.UTC(2025, 5, 25, 12),
+    });
+    const perTick = Math.round(rate / 10);
+    let next = 0;
+    let inBytes = 0;
+    let peak = 0;
+    // Warm up: every file opened.
+    for (let i = 0; i < symbols; i++) recorder.write(names[i]!, records[next++]!, () => null);
+    await recorder.flush();
+    const cpu0 = cpuUsage();
+    const t0 = performance.now();
+    for (let tick = 1; tick <= seconds * 10; tick++) {
+      for (let j = 0; j < perTick; j++) {
+        const record = records[next++ % records.length]!;
+        inBytes += serializeRecord(record).length + 1;
+        recorder.write(names[next % symbols]!, record, () => null);
+      }
+      peak = Math.max(peak, recorder.stats.pendingBytes);
+      const wait = t0 + tick * 100 - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    const wallMs = performance.now() - t0;
+    const cpu = cpuUsage(cpu0);
+    const stats = recorder.stats;
+    await recorder.close();
+    const cpuPerWall = (cpu.user + cpu.system) / 1000 / wallMs;
+    console.log(
+      `Paced, 1500 symbols${fsync ? "" : " (no fsync)"}: ${rate} events/s ` +
+        `(${(inBytes / 1048576 / (wallMs / 1000)).toFixed(1)} MiB/s of JSON) for ` +
+        `${(wallMs / 1000).toFixed(1)} s: ${cpuPerWall.toFixed(3)} CPU s per wall s, ` +
+        `${(stats.membersWritten / (wallMs / 1000)).toFixed(0)} members/s, ` +
+        `peak ${(peak / 1048576).toFixed(1)} MiB waiting, dropped ${stats.droppedRecords}, ` +
+        `write errors ${stats.writeErrors}`,
+    );
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+}
+
+await paced(records, Number(values.seconds), Number(values.rate));
