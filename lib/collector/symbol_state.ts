@@ -15,45 +15,17 @@ import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
 import { bridges, DepthSync } from "../book/depth_sync.ts";
 import type { OrderBook } from "../book/order_book.ts";
 import type { Logger } from "../cli/log.ts";
-import { LatencyHistogram } from "../ops/latency.ts";
 import { depthUpdateRecord, type GapReason, type GapRecord } from "../storage/records.ts";
 import type { RecordSink } from "./sink.ts";
+import { newSymbolStats, type SymbolStats } from "./symbol_stats.ts";
 import type { SnapshotPriority } from "./snapshot_scheduler.ts";
+
+export type { SymbolStats } from "./symbol_stats.ts";
 
 /** A source of events (a connection); only its identity matters here. */
 export interface Feed {
   /** Number for logs. */
   readonly id: number;
-}
-
-/** Counters of one symbol. */
-export interface SymbolStats {
-  /** Events received from the connection feeding the symbol. */
-  events: number;
-  /** Event records written. */
-  written: number;
-  /** Events applied to the in-sync book. */
-  applied: number;
-  /** Events ignored as already in the book (`u <=` its id). */
-  stale: number;
-  /** Events dropped as repeated by the other connection of a handoff. */
-  duplicates: number;
-  /** Gaps recorded. */
-  gaps: number;
-  /** Snapshot requests made after the book was lost (not counting the first sync). */
-  resyncs: number;
-  /** Snapshot requests made. */
-  snapshotsRequested: number;
-  /** Snapshots received. */
-  snapshotsReceived: number;
-  /** Times the book was in sync after a snapshot. */
-  syncs: number;
-  /** Handoffs to a new connection without a gap. */
-  handoffs: number;
-  /** Events after which the book was crossed. */
-  crossed: number;
-  /** Lag from exchange event time `E` to local receipt, ms. */
-  lag: LatencyHistogram;
 }
 
 /** What a symbol needs from its surroundings. */
@@ -85,21 +57,7 @@ interface Queued {
 export class SymbolState {
   readonly symbol: string;
   readonly sync: DepthSync;
-  readonly stats: SymbolStats = {
-    events: 0,
-    written: 0,
-    applied: 0,
-    stale: 0,
-    duplicates: 0,
-    gaps: 0,
-    resyncs: 0,
-    snapshotsRequested: 0,
-    snapshotsReceived: 0,
-    syncs: 0,
-    handoffs: 0,
-    crossed: 0,
-    lag: new LatencyHistogram(),
-  };
+  readonly stats: SymbolStats = newSymbolStats();
   /** The connection whose events the symbol records. */
   primary: Feed | null = null;
   /** A replacement connection during a handoff. */
