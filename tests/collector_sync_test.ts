@@ -30,6 +30,7 @@ Deno.test("collector: a cold start brings every symbol in sync and records every
   assert.deepEqual(h.mismatches, []);
   assert.ok(h.checked.count >= 120, `${h.checked.count} books checked`);
   assert.equal(h.sim.stats.status429 + h.sim.stats.status418, 0);
+  assert.equal(h.collector.restWeight().budget, 3000, "half of the exchange's 6000");
 });
 
 Deno.test("collector: a withheld event resyncs that symbol alone; the others lose nothing", async () => {

@@ -68,6 +68,8 @@ export interface Collector {
   connections(): ConnectionInfo[];
   /** Starts a planned replacement of every connection now (operations, tests). */
   rolloverAll(): void;
+  /** REST weight counted as used in the current window, and the budget we allow ourselves. */
+  restWeight(): { used: number; budget: number };
 }
 
 const NOISY_LOG_MS = 10_000;
@@ -228,5 +230,6 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
     states: () => states,
     connections: () => pool?.connections() ?? [],
     rolloverAll: () => pool?.rolloverAll(),
+    restWeight: () => ({ used: budget.used(now()), budget: budget.budget }),
   };
 }

@@ -187,7 +187,7 @@ export class SymbolState {
       }
       if (this.#breaks(event, id)) {
         this.#gap("sequence", id, `expected U=${id + 1} got U=${event.U}`);
-        this.#write(event, recv);
+        this.#write(event, recv, () => null); // after the gap the book no longer counts
         this.#bufferAfterGap(event);
         this.lastSeenU = event.u;
         this.#request();
@@ -230,8 +230,8 @@ export class SymbolState {
     }
   }
 
-  #write(event: DepthUpdate, recv: number): void {
-    this.#ctx.sink.write(this.symbol, depthUpdateRecord(event, recv), this.#book);
+  #write(event: DepthUpdate, recv: number, book = this.#book): void {
+    this.#ctx.sink.write(this.symbol, depthUpdateRecord(event, recv), book);
     this.stats.written++;
   }
 

@@ -204,3 +204,19 @@ Deno.test("SymbolState applies a bridging first event after a snapshot, then onl
   assert.deepEqual(t.kinds(), ["e20-21", "s21", "e20-23", "gap:sequence@23", "e23-25"]);
   assert.equal(t.state.inSync, false);
 });
+
+Deno.test("SymbolState gives the sink the book before each event, and none after a gap", () => {
+  const books: (number | null)[] = [];
+  const state = new SymbolState("BTCUSDT", {
+    sink: { write: (_s, _r, book) => void books.push(book()?.lastUpdateId ?? null) },
+    requestSnapshot: () => {},
+    log: createLogger({ write: () => {} }),
+    recvNow: () => 1,
+  }, { maxBuffered: 100 });
+  state.attach(A);
+  state.onEvent(A, ev(9, 10), 1); // buffered: no book
+  state.onSnapshot(snap(9), 1); // snapshot record: no book
+  state.onEvent(A, ev(11, 12), 1); // applied: the book before it, at 10
+  state.onEvent(A, ev(15, 16), 1); // gap record, then the event: no book
+  assert.deepEqual(books, [null, null, 10, null, null]);
+});
