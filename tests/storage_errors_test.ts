@@ -214,3 +214,30 @@ Deno.test("Recorder bounds memory on a slow disk: drops events and records an ov
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+Deno.test("Recorder.close() records a loss still open at the stop once a last retry works", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "storage_eio_close_" });
+  try {
+    let calls = 0;
+    let healthy = false;
+    const recorder = await Recorder.open(options(dataDir, [], {
+      beforeWrite: () => {
+        if (++calls >= 3 && !healthy) throw new Error("Input/output error (os error 5)");
+      },
+    }));
+    const writer = new FeedWriter(feed);
+    await feedFor(writer, recorder, 30);
+    assert.ok(recorder.stats.writeErrors > 0);
+    healthy = true;
+    await recorder.close(() => writer.current());
+    await checkWithStandardTools([`${dataDir}/${FILE}`]);
+    const records = await readRecords(`${dataDir}/${FILE}`);
+    assert.deepEqual(records.slice(-2).map((r) => [r.type, r.reason ?? r.source]), [
+      ["gap", "write-error"],
+      ["snapshot", "book"],
+    ]);
+    assert.deepEqual(replayRecords(records).book, writer.book.snapshot());
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});

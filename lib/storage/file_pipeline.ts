@@ -255,6 +255,7 @@ export class FilePipeline {
         this.#o.log("warn", `Cut ${repair.cut} bytes of a torn gzip member from ${file.disk.path}`);
       }
       prefix = introBatch(this.#o.records, file, repair);
+      file.intro.book = null; // written; do not keep a book per file
     } else if (repair.size === 0) {
       // The file vanished (its directory was removed): it begins again.
       const header = this.#o.records.header(file.symbol, file.day);

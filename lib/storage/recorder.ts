@@ -174,7 +174,8 @@ export class Recorder {
     if (this.#closed) return;
     for (const s of this.#symbols.values()) {
       const file = s.file;
-      if (file === null || file.status === "failed") continue;
+      if (file === null) continue;
+      // Also into a failing file: written if its last retry, at the end of close(), works.
       if (s.gapDue) this.#writeDropGap(s, file, null);
       const checkpoint = this.#records.snapshot(books?.(s.symbol) ?? null);
       if (checkpoint) this.#add(file, checkpoint);
@@ -255,13 +256,9 @@ export class Recorder {
 
   /** Day rotation: the old file ends with the in-sync book, then is flushed, closed, manifested. */
   #rotateAway(s: SymbolState, file: FileState, book: SnapshotRecord | null): void {
-    if (file.status !== "failed") {
-      if (s.gapDue) this.#writeDropGap(s, file, null);
-      if (book) this.#add(file, book);
-    }
-    s.gapDue = false;
-    s.dropped = 0;
-    s.dropReason = null;
+    // Also into a failing file: written if its last retry works.
+    if (s.gapDue) this.#writeDropGap(s, file, null);
+    if (book) this.#add(file, book);
     this.#pipeline.finish(file, true);
   }
 
