@@ -36,6 +36,12 @@ export interface HarnessOptions {
   collector?: Partial<Omit<CollectorOptions, "sink" | "log">>;
   /** Check every applied book against `sim.bookAt` (default true). */
   checkBooks?: boolean;
+  /**
+   * Levels per side compared with the simulator's book (default all). A book built from a
+   * snapshot of `limit` levels is only exact near the top: deeper levels the snapshot left out
+   * differ.
+   */
+  compareDepth?: number;
   /** Runs after the simulator started, before the collector starts. */
   beforeStart?: (sim: Simulator) => void | Promise<void>;
 }
@@ -67,8 +73,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   const check = (symbol: string, book: OrderBook) => {
     checked.count++;
-    const mine = book.snapshot();
-    const theirs = sim.bookAt(symbol, mine.lastUpdateId);
+    const depth = options.compareDepth;
+    const full = book.snapshot();
+    const mine = depth === undefined ? full : { ...full, ...book.top(depth) };
+    const at = sim.bookAt(symbol, full.lastUpdateId);
+    const theirs = depth === undefined
+      ? at
+      : { ...at, bids: at.bids.slice(0, depth), asks: at.asks.slice(0, depth) };
     const diff = firstDifference(mine, theirs);
     if (diff !== undefined && mismatches.length < 20) {
       mismatches.push(`${symbol}@${mine.lastUpdateId}: ${diff}`);
