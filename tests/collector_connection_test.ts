@@ -128,3 +128,30 @@ Deno.test("collector: Deno answers the server's pings, so the connection outlive
   assert.equal(h.sim.stats.connectionsOpened, 1);
   assertLossless(h);
 });
+
+Deno.test("collector: a drop in the middle of a handoff ends in a clean resync", async () => {
+  await using h = await startHarness({ sim: { symbols: SYMBOLS, updateIntervalMs: 20 } });
+  await inSync(h);
+  for (let i = 0; i < 3; i++) {
+    h.collector.rolloverAll();
+    await sleep(i * 15);
+    h.sim.dropConnections();
+    await sleep(50);
+  }
+  await until(
+    "back in sync",
+    () => h.collector.stats().inSync === SYMBOLS.length && h.sim.stats.connectionsOpen === 1,
+  );
+  const applied = h.collector.stats().applied;
+  await until("events flowing", () => h.collector.stats().applied >= applied + 20);
+  await h.collector.stop();
+  for (const symbol of SYMBOLS) {
+    const audit = auditRecords(h.sink.of(symbol), h.sim.events(symbol));
+    assert.ok(audit.gaps.length >= 1, symbol);
+    assert.ok(audit.gaps.every((g) => g.reason === "disconnect"), JSON.stringify(audit.gaps));
+    assert.equal(audit.duplicates, 0, symbol);
+    assert.equal(audit.different, 0, symbol);
+    assert.deepEqual(audit.unannounced, [], symbol);
+  }
+  assert.deepEqual(h.mismatches, []);
+});
