@@ -3,11 +3,12 @@
  *
  * Levels are stored in ascending key order (`price` for bids, `-price` for asks, so both sides
  * ascend towards the best level) in chunks of at most {@linkcode MAX_CHUNK} levels, like a
- * one-level B-tree. Finding a level is two short binary searches over numbers (the chunk, then the
- * level in it); inserting or removing one shifts at most a chunk, wherever it is in a book of
- * thousands of levels, and allocates nothing but the level itself. The best level is the last
- * one of the last chunk, and real events mostly touch levels near it, so the last chunk is tried
- * first. The top N levels are read by walking back from the end: no sorting, ever.
+ * one-level B-tree. Finding a level means finding its chunk, then the level in it, by binary
+ * search over numbers; inserting or removing one shifts at most a chunk, wherever it is in a book
+ * of thousands of levels, and allocates nothing but the new level. The best level is the last one
+ * of the last chunk, and real events mostly touch levels near it, so the search for the chunk
+ * walks back a few chunks from the end before it bisects. The top N levels are read by walking
+ * back from the end: no sorting, ever.
  *
  * Prices and quantities are kept as the exchange's strings; each price is parsed once per update
  * to find its place.
