@@ -1,17 +1,160 @@
 /**
- * `collector replay` (being built; see its issue).
+ * `collector replay PATH… --depth N`: rebuilds a symbol's book from its recordings and writes the
+ * top N levels per side, after every event or on a time grid, as CSV or JSON lines.
  *
  * @module
  */
-import { UsageError } from "../cli/errors.ts";
+import { parseArgs } from "node:util";
+import { EXIT_OK, UsageError } from "../cli/errors.ts";
+import { replayBookRows, type ReplayOptions } from "../replay/book_rows.ts";
+import { csvHeader, csvLine, jsonLine, type RowFormat } from "../replay/row_format.ts";
+import { findRecordings } from "../verify/find_recordings.ts";
 import type { Command } from "./command.ts";
+
+const HELP = `Usage: collector replay PATH… --depth N [--every 100ms | --every-event]
+                        [--format csv|jsonl] [--from T] [--to T] [--out FILE]
+
+Rebuilds one symbol's order book from its day files (files or a directory; taken in date order)
+with Binance's rules and writes the best N levels per side:
+  --depth N        levels per side (1-5000), required
+  --every D        one row per D of exchange time E (e.g. 100ms, 1s, 5m): the book after every
+                   event with E <= the row's time
+  --every-event    one row after every applied event (the default)
+  --format F       csv (default) or jsonl
+  --from T, --to T only rows with from <= time < to; T is ISO 8601 or epoch milliseconds
+  --out FILE       write there instead of stdout
+
+Rows are written only while the book is in sync. After a gap, a discontinuity or damage the
+book is rebuilt from the next snapshot, and the first row after that has resync=true: the rows
+before and after it are not connected by continuous updates (a day file that continues the day
+before at the same update id is not a resync).
+
+CSV columns: time (ISO 8601, UTC), time_ms (epoch ms), update_id, resync (true/false),
+bid1_px, bid1_qty, …, bidN_px, bidN_qty, ask1_px, ask1_qty, …, askN_qty. Prices and quantities
+are the exchange's decimal strings; missing levels are empty cells. For pandas:
+  pd.read_csv("book.csv", parse_dates=["time"])
+JSON lines: {"time","time_ms","update_id","resync","bids":[[px,qty],…],"asks":[…]}.`;
+
+function parseTime(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = /^\d+$/.test(value)
+    ? Number(value)
+    : /^\d{4}-\d{2}-\d{2}/.test(value)
+    ? Date.parse(value)
+    : NaN;
+  if (!Number.isFinite(ms)) {
+    throw new UsageError(`Invalid --${name} "${value}": expected ISO 8601 or epoch milliseconds`);
+  }
+  return ms;
+}
+
+function parseEvery(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const ms = m ? Number(m[1]) * unit[m[2] as keyof typeof unit] : NaN;
+  if (!(ms >= 1) || !Number.isInteger(ms)) {
+    throw new UsageError(`Invalid --every "${value}": expected a duration like 100ms, 1s or 5m`);
+  }
+  return ms;
+}
+
+/** Writes text to a file or stdout in large blocks. */
+class Output {
+  #parts: string[] = [];
+  #size = 0;
+  readonly #file: Deno.FsFile | typeof Deno.stdout;
+  readonly #encoder = new TextEncoder();
+
+  constructor(file: Deno.FsFile | typeof Deno.stdout) {
+    this.#file = file;
+  }
+
+  async line(text: string): Promise<void> {
+    this.#parts.push(text, "\n");
+    this.#size += text.length + 1;
+    if (this.#size >= 256 * 1024) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    let bytes = this.#encoder.encode(this.#parts.join(""));
+    this.#parts = [];
+    this.#size = 0;
+    while (bytes.length > 0) bytes = bytes.subarray(await this.#file.write(bytes));
+  }
+}
 
 /** The `replay` subcommand. */
 export const replayCommand: Command = {
   name: "replay",
-  summary: "(replay: not built yet)",
-  help: "Usage: collector replay",
-  run() {
-    return Promise.reject(new UsageError('Subcommand "replay" is not built yet'));
+  summary: "rebuild the book from recordings; write top-N levels as CSV or JSON lines",
+  help: HELP,
+  async run(args) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        options: {
+          depth: { type: "string" },
+          every: { type: "string" },
+          "every-event": { type: "boolean" },
+          format: { type: "string" },
+          from: { type: "string" },
+          to: { type: "string" },
+          out: { type: "string" },
+        },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (error) {
+      throw new UsageError((error as Error).message, "run 'collector replay --help' for usage");
+    }
+    const v = parsed.values;
+    if (parsed.positionals.length === 0) throw new UsageError("replay needs a file or directory");
+    if (v.depth === undefined) throw new UsageError("replay needs --depth N");
+    const depth = Number(v.depth);
+    if (!Number.isInteger(depth) || depth < 1 || depth > 5000) {
+      throw new UsageError(`Invalid --depth "${v.depth}": expected an integer from 1 to 5000`);
+    }
+    if (v.every !== undefined && v["every-event"]) {
+      throw new UsageError("Use either --every or --every-event, not both");
+    }
+    const format = (v.format ?? "csv") as RowFormat;
+    if (format !== "csv" && format !== "jsonl") {
+      throw new UsageError(`Invalid --format "${v.format}": expected csv or jsonl`);
+    }
+    const options: ReplayOptions = {
+      depth,
+      every: v.every === undefined ? "event" : parseEvery(v.every),
+      onSkip: (message) => console.error(`warning: ${message}`),
+    };
+    const from = parseTime("from", v.from);
+    const to = parseTime("to", v.to);
+    if (from !== undefined) options.from = from;
+    if (to !== undefined) options.to = to;
+    const files = await findRecordings(parsed.positionals);
+    const symbols = [...new Set(files.map((f) => f.dir))];
+    if (symbols.length > 1) {
+      throw new UsageError(
+        `replay reads one symbol's files, got ${symbols.length} directories: ${symbols.join(", ")}`,
+      );
+    }
+    const file = v.out === undefined
+      ? Deno.stdout
+      : await Deno.open(v.out, { write: true, create: true, truncate: true });
+    try {
+      const out = new Output(file);
+      if (format === "csv") await out.line(csvHeader(depth));
+      for await (const rows of replayBookRows(files, options)) {
+        for (const row of rows) {
+          await out.line(format === "csv" ? csvLine(row, depth) : jsonLine(row));
+        }
+      }
+      await out.flush();
+    } catch (error) {
+      if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+    } finally {
+      if (file !== Deno.stdout) (file as Deno.FsFile).close();
+    }
+    return EXIT_OK;
   },
 };
