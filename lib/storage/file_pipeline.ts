@@ -17,6 +17,8 @@ import type { FileFinishedInfo, FileState, LogLevel, RecorderStats } from "./rec
 
 /** Longest time between checks that an open file still exists (a directory removed underneath). */
 const EXISTS_CHECK_MS = 5_000;
+/** While a file keeps failing, an error is logged again this often. */
+const FAILURE_LOG_MS = 60_000;
 
 /** What the pipeline needs from the recorder. */
 export interface FilePipelineOptions {
@@ -75,6 +77,7 @@ export class FilePipeline {
       dayEnd: dayStart + 86_400_000,
       lastExistsCheck: performance.now(),
       failingSince: null,
+      lastFailureLog: 0,
       idleTicks: 0,
     };
     this.files.add(file);
@@ -224,10 +227,16 @@ export class FilePipeline {
     file.disk.close();
     file.status = "failed";
     const text = `Cannot write ${file.disk.path}: ${message(error)}`;
+    const now = performance.now();
     if (file.failingSince === null) {
-      file.failingSince = performance.now();
+      file.failingSince = now;
+      file.lastFailureLog = now;
       const fields = { symbol: file.symbol, lost };
       this.#o.log("error", `${text}; records are dropped until writing works again`, fields);
+    } else if (now - file.lastFailureLog >= FAILURE_LOG_MS) {
+      file.lastFailureLog = now;
+      const seconds = Math.round((now - file.failingSince) / 1000);
+      this.#o.log("error", `${text}; still failing after ${seconds} s`, { symbol: file.symbol });
     } else {
       this.#o.log("debug", text, { symbol: file.symbol, lost });
     }

@@ -94,6 +94,8 @@ export interface FileState {
   lastExistsCheck: number;
   /** `performance.now()` of the first failure since the last successful write, or `null`. */
   failingSince: number | null;
+  /** `performance.now()` of the last error logged about this file. */
+  lastFailureLog: number;
   /** Flush ticks in a row that found nothing to write. */
   idleTicks: number;
 }
