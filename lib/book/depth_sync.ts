@@ -112,18 +112,41 @@ export class DepthSync {
    * quantity that is not a number, since the book is then half-updated.
    */
   onEvent(event: DepthUpdate): EventOutcome {
-    if (!this.#inSync) return this.#bufferEvent(event);
-    const id = this.book.lastUpdateId;
-    if (event.u <= id) return { kind: "stale" };
-    const continues = this.#continued ? event.U === id + 1 : event.U <= id + 1;
-    if (!continues) {
+    const kind = this.classify(event);
+    if (kind === "buffered") {
+      this.#bufferEvent(event);
+      return { kind };
+    }
+    if (kind === "applied") {
+      this.#apply(event);
+      this.#continued = true;
+      return { kind };
+    }
+    if (kind === "gap") {
+      const id = this.book.lastUpdateId;
       this.desync();
       this.#buffer.push(event);
-      return { kind: "gap", lastUpdateId: id, expected: id + 1, got: event.U };
+      return { kind, lastUpdateId: id, expected: id + 1, got: event.U };
     }
-    this.#apply(event);
-    this.#continued = true;
-    return { kind: "applied" };
+    return { kind };
+  }
+
+  /**
+   * What {@linkcode DepthSync.onEvent} would do with `event`, without doing it: lets a caller
+   * decide (e.g. record a gap) before the state changes.
+   */
+  classify(event: { U: number; u: number }): EventOutcome["kind"] {
+    const buffer = this.#buffer;
+    if (!this.#inSync) {
+      const last = buffer[buffer.length - 1];
+      const repeated = last !== undefined && event.U !== last.u + 1 &&
+        event.U >= buffer[0]!.U && event.u <= last.u;
+      return repeated ? "stale" : "buffered";
+    }
+    const id = this.book.lastUpdateId;
+    if (event.u <= id) return "stale";
+    const continues = this.#continued ? event.U === id + 1 : event.U <= id + 1;
+    return continues ? "applied" : "gap";
   }
 
   /**
@@ -165,16 +188,13 @@ export class DepthSync {
     this.book.clear();
   }
 
-  #bufferEvent(event: DepthUpdate): EventOutcome {
+  /** Appends to the buffer; an event that does not continue it starts a new run. */
+  #bufferEvent(event: DepthUpdate): void {
     const buffer = this.#buffer;
     const last = buffer[buffer.length - 1];
-    if (last !== undefined && event.U !== last.u + 1) {
-      if (event.U >= buffer[0]!.U && event.u <= last.u) return { kind: "stale" };
-      buffer.length = 0; // not a continuation: the run restarts here
-    }
+    if (last !== undefined && event.U !== last.u + 1) buffer.length = 0;
     buffer.push(event);
     if (buffer.length > this.#maxBuffered) buffer.shift();
-    return { kind: "buffered" };
   }
 
   #apply(event: DepthUpdate): void {

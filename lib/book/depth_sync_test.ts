@@ -188,3 +188,28 @@ Deno.test("DepthSync goes out of sync and rethrows when an event holds a non-num
   assert.equal(sync.inSync, false);
   assert.equal(sync.bufferedCount, 0);
 });
+
+Deno.test("DepthSync.classify() predicts onEvent() without changing anything", () => {
+  const sync = new DepthSync();
+  const steps: [DepthUpdate, string][] = [
+    [ev(10, 12), "buffered"],
+    [ev(13, 15), "buffered"],
+    [ev(10, 12), "stale"],
+    [ev(20, 21), "buffered"],
+  ];
+  for (const [event, kind] of steps) {
+    assert.equal(sync.classify(event), kind);
+    assert.equal(sync.classify(event), kind);
+    assert.equal(sync.onEvent(event).kind, kind);
+  }
+  sync.onSnapshot(snap(20));
+  const before = sync.book.snapshot();
+  assert.equal(sync.classify(ev(20, 21)), "stale");
+  assert.equal(sync.classify(ev(22, 22)), "applied");
+  assert.equal(sync.classify(ev(23, 23)), "gap");
+  assert.deepEqual(sync.book.snapshot(), before);
+  assert.equal(sync.inSync, true);
+  assert.equal(sync.onEvent(ev(22, 22)).kind, "applied");
+  // After the first applied event an overlap is a gap, though it would bridge.
+  assert.equal(sync.classify(ev(22, 24)), "gap");
+});
