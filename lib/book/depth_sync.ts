@@ -6,7 +6,8 @@
  * The procedure, per symbol:
  *
  * 1. Out of sync, buffer the diff events. The buffer is always a continuous run
- *    (`U == previous u + 1`): an event that does not continue it restarts it.
+ *    (`U == previous u + 1`): an event that does not continue it restarts it, except a repeat
+ *    of events already buffered (e.g. from a second connection), which is ignored as stale.
  * 2. On a snapshot: if its `lastUpdateId` is below the first buffered `U`, it is too old (fetch
  *    another). Otherwise drop buffered events with `u <= lastUpdateId`; the first remaining one
  *    must contain `lastUpdateId + 1` (`U <= lastUpdateId + 1 <= u`). Set the book to the snapshot
