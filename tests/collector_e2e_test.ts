@@ -97,3 +97,27 @@ Deno.test("collector run records the simulator's symbols and stops cleanly on SI
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+Deno.test("collector run refuses a symbol the exchange does not list: exit 2, nothing recorded", async () => {
+  await using sim = await startSimulator({ symbols: ["BTCUSDT"], quiet: true, levelsPerSide: 5 });
+  const dataDir = await Deno.makeTempDir({ prefix: "collector_e2e_" });
+  try {
+    const run = spawnRun([
+      "--ws-url",
+      sim.wsUrl,
+      "--rest-url",
+      sim.url,
+      "--data-dir",
+      dataDir,
+      "--symbols",
+      "BTCUSDT,NOPEUSDT",
+    ]);
+    const status = await run.done;
+    assert.equal(status.code, 2);
+    assert.match(run.stderr.join(""), /error: Unknown symbol "NOPEUSDT"/);
+    assert.equal(sim.stats.connectionsOpened, 0);
+    assert.equal(sim.stats.depthRequests, 0);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
