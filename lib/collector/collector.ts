@@ -73,6 +73,8 @@ export interface Collector {
 }
 
 const NOISY_LOG_MS = 10_000;
+/** At most one gap line a second (a dropped connection makes one gap per symbol). */
+const GAP_LOG_MS = 1000;
 /** Sync progress is logged at least this often while symbols wait for snapshots. */
 const PROGRESS_MS = 10_000;
 
@@ -90,6 +92,7 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
     malformed: rateLimited(log, "malformed-frame", NOISY_LOG_MS, { now }),
     unknown: rateLimited(log, "unknown-stream", NOISY_LOG_MS, { now }),
     crossed: rateLimited(log, "crossed-book", NOISY_LOG_MS, { now }),
+    gap: rateLimited(log, "gap", GAP_LOG_MS, { now }),
   };
   const router = new FrameRouter<Connection, SymbolState>(noisy);
   let stopping = false;
@@ -135,6 +138,7 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
         onSwitched: (_s, feed) => pool?.switched(_s, feed as Connection),
         ...(options.onApplied ? { onApplied: options.onApplied } : {}),
         crossedLog: noisy.crossed,
+        gapLog: noisy.gap,
         log,
         recvNow: receiveTime,
       }, { maxBuffered: config.maxBufferedEvents });

@@ -42,6 +42,8 @@ export interface SymbolContext {
   onApplied?(symbol: string, book: OrderBook): void;
   /** Crossed-book warnings (rate-limited by the caller). */
   crossedLog?: Logger;
+  /** Gap lines (rate-limited by the caller: a drop makes one per symbol). */
+  gapLog?: Logger;
   /** Other lines. */
   log: Logger;
   /** Local receive time for records the symbol makes itself. */
@@ -301,7 +303,7 @@ export class SymbolState {
     const gap: GapRecord = { type: "gap", recv: this.#ctx.recvNow(), lastUpdateId, reason, detail };
     this.#ctx.sink.write(this.symbol, gap, () => null);
     this.stats.gaps++;
-    this.#ctx.log.info(`Gap in ${this.symbol}: ${reason} (${detail})`, {
+    (this.#ctx.gapLog ?? this.#ctx.log).info(`Gap in ${this.symbol}: ${reason} (${detail})`, {
       symbol: this.symbol,
       reason,
       lastUpdateId,
