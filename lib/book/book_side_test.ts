@@ -49,3 +49,17 @@ Deno.test("BookSide keeps bids highest first and asks lowest first across many c
   assert.equal(bids.best(), undefined);
   assert.equal(bids.bestPrice(), undefined);
 });
+
+Deno.test("parsePrice() equals Number() on random decimal strings (fast path and fallback)", () => {
+  let seed = 12345;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const digits = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 10)).join("");
+  for (let k = 0; k < 20_000; k++) {
+    const whole = digits(Math.floor(random() * 12));
+    const fraction = digits(Math.floor(random() * 12));
+    const zeros = "0".repeat(Math.floor(random() * 4));
+    const text = random() < 0.2 ? whole : `${whole}.${fraction}${zeros}`;
+    if (text === "" || text === ".") continue;
+    assert.equal(parsePrice(text), Number(text), text);
+  }
+});
