@@ -7,7 +7,9 @@
  * exactly what the old connection delivered (one ends at its last `u`, or one starts at `u + 1`,
  * which bridges it: `U <= u + 1 <= u'`); the symbol then switches to the new connection without a
  * snapshot, and whatever either connection repeats is dropped, not recorded. Exact continuation,
- * not mere bridging, because once in sync `DepthSync` accepts nothing else.
+ * not mere bridging, because once in sync `DepthSync` accepts nothing else; should the new
+ * connection batch updates differently (its event overlaps the book), the book is carried over as
+ * a "book" snapshot after a gap record: nothing lost, no REST request.
  *
  * @module
  */
@@ -161,9 +163,11 @@ export class SymbolState {
    */
   finishHandoff(detail: string): void {
     if (this.candidate === null) return;
-    this.#dropRepeated();
+    const aligned = this.#dropRepeated();
     const head = this.#queue[0];
-    if (head !== undefined && this.lastSeenU !== null && head.event.U !== this.lastSeenU + 1) {
+    const last = this.lastSeenU;
+    if (!aligned && head !== undefined && last !== null && head.event.U !== last + 1) {
+      if (bridges(head.event, last)) return this.#handOverOverlap();
       this.#lose("disconnect", `${detail}; new connection starts at U=${head.event.U}`);
     }
     this.#switch();
@@ -351,12 +355,43 @@ export class SymbolState {
     return aligned;
   }
 
-  /** Switches when the queue continues what the old connection delivered. */
+  /** Switches when the queue continues (or at least bridges) what the old connection delivered. */
   #tryQueue(): void {
     const aligned = this.#dropRepeated();
     const head = this.#queue[0];
     if (this.lastSeenU === null) return;
     if (aligned || (head !== undefined && head.event.U === this.lastSeenU + 1)) this.#handOver();
+    else if (head !== undefined && bridges(head.event, this.lastSeenU)) this.#handOverOverlap();
+  }
+
+  /**
+   * The new connection batches updates differently: its first event overlaps the book
+   * (`U <= id < u`). Nothing is missing, but once in sync only exact continuation is accepted, so
+   * the book is carried over as a snapshot: a gap record (for readers), the book as a "book"
+   * snapshot, and the overlapping event bridges it. No REST request.
+   */
+  #handOverOverlap(): void {
+    const head = this.#queue[0]!.event;
+    if (this.sync.inSync) {
+      const book = this.sync.book.snapshot();
+      this.#gap(
+        "disconnect",
+        book.lastUpdateId,
+        `handoff to a connection whose events overlap (U=${head.U} u=${head.u}): ` +
+          `no update lost, book carried over`,
+      );
+      this.#ctx.sink.write(this.symbol, {
+        type: "snapshot",
+        recv: this.#ctx.recvNow(),
+        lastUpdateId: book.lastUpdateId,
+        bids: book.bids,
+        asks: book.asks,
+        source: "book",
+      }, () => null);
+      this.sync.onSnapshot(book);
+      this.#exact = false;
+    }
+    this.#handOver();
   }
 
   #handOver(): void {

@@ -181,16 +181,40 @@ Deno.test("SymbolState does not switch to a new connection that is behind", () =
   assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-12", "e13-14"]);
 });
 
-Deno.test("SymbolState does not hand off on an overlapping event; a forced end records the hole", () => {
+Deno.test("SymbolState hands off to a connection that batches differently, carrying the book", () => {
   const t = synced(10);
   t.state.beginHandoff(B);
-  t.state.onEvent(B, ev(10, 12), 1); // overlaps A's u=10: not an exact continuation
+  t.state.onEvent(A, ev(11, 11), 1);
+  t.state.onEvent(B, ev(10, 12), 1); // overlaps the book at 11: bridges, does not continue
+  assert.equal(t.state.primary, B);
+  assert.ok(t.state.inSync);
+  assert.equal(t.state.sync.lastUpdateId, 12);
+  t.state.onEvent(B, ev(13, 13), 1);
+  assert.deepEqual(t.kinds(), [
+    "e9-10",
+    "s9",
+    "e11-11",
+    "gap:disconnect@11",
+    "s11",
+    "e10-12",
+    "e13-13",
+  ]);
+  const carried = t.sink.of("BTCUSDT")[4]!;
+  assert.ok(carried.type === "snapshot" && carried.source === "book");
+  assert.deepEqual(t.requests, ["start"], "no REST snapshot");
+});
+
+Deno.test("SymbolState records a disconnect gap when a forced handoff finds a hole", () => {
+  const t = synced(10);
+  t.state.beginHandoff(B);
+  t.state.onEvent(B, ev(14, 15), 1); // ahead of A with a hole
   t.state.onEvent(A, ev(11, 11), 1);
   assert.equal(t.state.primary, A);
   t.state.finishHandoff("handoff timed out");
   assert.equal(t.state.primary, B);
   assert.equal(t.state.inSync, false);
-  assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-11", "gap:disconnect@11", "e10-12"]);
+  assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-11", "gap:disconnect@11", "e14-15"]);
+  assert.deepEqual(t.requests, ["start", "resync"]);
 });
 
 Deno.test("SymbolState applies a bridging first event after a snapshot, then only exact ones", () => {
