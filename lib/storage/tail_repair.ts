@@ -3,9 +3,15 @@
  * middle of a write) is cut back to the end of the last complete member. Nothing complete is
  * ever rewritten.
  *
+ * Files written by {@linkcode gzipMember} are checked from the end: the member-length field in
+ * each header leads to the last complete member, which alone is decompressed and verified. Other
+ * files (or ones whose end cannot be explained that way) are scanned from the start.
+ *
  * @module
  */
+import { crc32, inflateRawSync } from "node:zlib";
 import { readGzipMembers } from "../util/gzip_members.ts";
+import { MEMBER_HEADER_LENGTH, memberLengthAt } from "./gzip_member.ts";
 
 /** What {@linkcode repairTail} found. */
 export interface TailRepair {
@@ -15,11 +21,12 @@ export interface TailRepair {
   size: number;
   /** Bytes cut from the end (0 when the file ended cleanly). */
   cut: number;
-  /** `u` of the last `depthUpdate` kept, or `null` when there is none. */
+  /** `u` of the last `depthUpdate` kept, or `null` when there is none (or none was found). */
   lastUpdateId: number | null;
 }
 
 const UPDATE_IDS = /"U":\d+,"u":(\d+)/g;
+const decoder = new TextDecoder();
 
 /** The last `depthUpdate`'s `u` in decompressed text, or `null`. */
 function lastUpdateIdIn(text: string): number | null {
@@ -41,10 +48,23 @@ export async function repairTail(path: string): Promise<TailRepair> {
     }
     throw error;
   }
+  const found = await checkFromEnd(path, fileBytes) ?? await scanFromStart(path);
+  const cut = fileBytes - found.size;
+  if (cut > 0) await Deno.truncate(path, found.size);
+  return { existed: fileBytes > 0, size: found.size, cut, lastUpdateId: found.lastUpdateId };
+}
+
+/** Size of the complete prefix and the last update id in it. */
+export interface Found {
+  size: number;
+  lastUpdateId: number | null;
+}
+
+/** Scans every member from the start (any gzip file). */
+async function scanFromStart(path: string): Promise<Found> {
   let size = 0;
   let lastUpdateId: number | null = null;
   let memberLast: number | null = null;
-  const decoder = new TextDecoder();
   for await (const event of readGzipMembers(path)) {
     if (event.kind === "data") {
       memberLast = lastUpdateIdIn(decoder.decode(event.data)) ?? memberLast;
@@ -54,7 +74,84 @@ export async function repairTail(path: string): Promise<TailRepair> {
       memberLast = null;
     }
   }
-  const cut = fileBytes - size;
-  if (cut > 0) await Deno.truncate(path, size);
-  return { existed: fileBytes > 0, size, cut, lastUpdateId };
+  return { size, lastUpdateId };
+}
+
+/** Decompressed data of the member `[start, end)` of `bytes` if it is complete and intact. */
+function verifiedMember(bytes: Uint8Array, start: number, end: number): Uint8Array | null {
+  const body = bytes.subarray(start + MEMBER_HEADER_LENGTH, end);
+  if (body.length < 8) return null;
+  let result: { buffer: Uint8Array; engine: { bytesWritten: number } };
+  try {
+    result = inflateRawSync(body, { info: true } as never) as unknown as typeof result;
+  } catch {
+    return null;
+  }
+  if (result.engine.bytesWritten !== body.length - 8) return null;
+  const trailer = new DataView(body.buffer, body.byteOffset + body.length - 8, 8);
+  const data = result.buffer;
+  if (trailer.getUint32(0, true) !== crc32(data) >>> 0) return null;
+  if (trailer.getUint32(4, true) !== data.length >>> 0) return null;
+  return data;
+}
+
+/**
+ * Finds the last complete member from the end of the file, reading a growing window of its end;
+ * `null` when the end is not made of members with a length field.
+ */
+export async function checkFromEnd(path: string, fileBytes: number): Promise<Found | null> {
+  if (fileBytes === 0) return { size: 0, lastUpdateId: null };
+  using file = await Deno.open(path);
+  for (let window = 4 * 1024 * 1024;; window *= 4) {
+    const base = Math.max(0, fileBytes - window);
+    const bytes = new Uint8Array(fileBytes - base);
+    await file.seek(base, Deno.SeekMode.Start);
+    for (let filled = 0; filled < bytes.length;) {
+      const n = await file.read(bytes.subarray(filled));
+      if (n === null) return null; // the file shrank underneath
+      filled += n;
+    }
+    const found = lastCompleteMember(bytes, base);
+    if (found !== undefined) return found;
+    if (base === 0) return null;
+  }
+}
+
+/**
+ * Walks member headers backwards in `bytes` (the file from offset `base` on). Returns the size of
+ * the complete prefix, `null` for "not our format", or `undefined` when the window is too short.
+ */
+function lastCompleteMember(bytes: Uint8Array, base: number): Found | null | undefined {
+  let end = bytes.length; // relative: where the complete data must end
+  let torn = false;
+  let kept: { start: number; end: number } | null = null;
+  for (let p = bytes.length - MEMBER_HEADER_LENGTH; p >= 0; p--) {
+    const length = memberLengthAt(bytes, p);
+    if (length === null) continue;
+    if (kept === null) {
+      if (p + length > end) {
+        if (torn) return null;
+        torn = true; // a member cut short starts here
+        end = p;
+        continue;
+      }
+      // Bytes after the last member, or a damaged one: let the full scan decide.
+      if (p + length < end) return null;
+      const data = verifiedMember(bytes, p, end);
+      if (data === null) return null;
+      kept = { start: p, end };
+      const id = lastUpdateIdIn(decoder.decode(data));
+      if (id !== null || p === 0) return { size: base + end, lastUpdateId: id };
+    } else if (p + length === kept.start) {
+      // Only to find the last update id: walk back over earlier complete members.
+      const data = verifiedMember(bytes, p, kept.start);
+      if (data === null) return { size: base + kept.end, lastUpdateId: null };
+      const id = lastUpdateIdIn(decoder.decode(data));
+      if (id !== null || p === 0) return { size: base + kept.end, lastUpdateId: id };
+      kept.start = p;
+    }
+  }
+  if (kept !== null) return { size: base + kept.end, lastUpdateId: null };
+  if (base > 0) return undefined;
+  return end === 0 ? { size: 0, lastUpdateId: null } : null;
 }
