@@ -8,6 +8,9 @@
  * per second in all (spread evenly, every 100 ms), with the default 1 s flush interval; it reports
  * the CPU used per wall second and the peak memory waiting in batches.
  *
+ * Last, the start-up check of a day file's end (`repairTail`, from the end thanks to the members'
+ * length field) against a full scan of the same file (`validPrefixLength`).
+ *
  * Usage: deno run -A scripts/bench_storage.ts [--mib 64] [--no-fsync] [--seconds 10] [--rate 3000]
  *
  * @module
@@ -15,6 +18,9 @@
 import { cpuUsage } from "node:process";
 import { parseArgs } from "node:util";
 import { Recorder } from "../lib/storage/recorder.ts";
+import { gzipMember } from "../lib/storage/gzip_member.ts";
+import { repairTail } from "../lib/storage/tail_repair.ts";
+import { validPrefixLength } from "../lib/util/gzip_members.ts";
 import { depthUpdateRecord, serializeRecord } from "../lib/storage/records.ts";
 import type { DepthUpdateRecord } from "../lib/storage/records.ts";
 import { loadBtcusdt } from "../tests/helpers/storage_fixture.ts";
@@ -208,3 +214,38 @@ async function paced(records: DepthUpdateRecord[], seconds: number, rate: number
 }
 
 await paced(records, Number(values.seconds), Number(values.rate));
+
+/** Start-up tail check of a large day file: from the end vs a full scan. */
+async function tailCheck(records: DepthUpdateRecord[]): Promise<void> {
+  const text = records.map(serializeRecord).join("\n") + "\n";
+  const path = await Deno.makeTempFile({ prefix: "bench_tail_", suffix: ".jsonl.gz" });
+  try {
+    const file = await Deno.open(path, { write: true });
+    const chunk = 1024 * 1024;
+    let members = 0;
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < text.length; i += chunk) {
+        await file.write(await gzipMember(new TextEncoder().encode(text.slice(i, i + chunk))));
+        members++;
+      }
+    }
+    file.close();
+    const bytes = (await Deno.stat(path)).size;
+    let t0 = performance.now();
+    const repair = await repairTail(path);
+    const fromEnd = performance.now() - t0;
+    t0 = performance.now();
+    const scan = await validPrefixLength(path);
+    const full = performance.now() - t0;
+    if (repair.size !== bytes || scan.validBytes !== bytes) throw new Error("Tail check disagrees");
+    console.log(
+      `Start-up tail check of a ${(bytes / 1048576).toFixed(1)} MiB file (${members} members, ` +
+        `${((text.length * 3) / 1048576).toFixed(0)} MiB of JSON): from the end ` +
+        `${fromEnd.toFixed(1)} ms, full scan ${full.toFixed(0)} ms`,
+    );
+  } finally {
+    await Deno.remove(path);
+  }
+}
+
+await tailCheck(records);
