@@ -93,6 +93,14 @@ Deno.test("collector run records the simulator's symbols and stops cleanly on SI
       assert.ok(last.type === "snapshot" && last.source === "book", "final checkpoint");
       assert.equal(firstDifference(last, sim.bookAt(symbol, last.lastUpdateId)), undefined);
     }
+    // The project's own checker agrees: whole files, no damage.
+    const verify = await new Deno.Command(Deno.execPath(), {
+      args: ["run", ...permissionFlags(), MAIN_PATH, "verify", dataDir],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const out = new TextDecoder().decode(verify.stdout) + new TextDecoder().decode(verify.stderr);
+    assert.equal(verify.code, 0, out);
   } finally {
     await Deno.remove(dataDir, { recursive: true });
   }
@@ -117,6 +125,74 @@ Deno.test("collector run refuses a symbol the exchange does not list: exit 2, no
     assert.match(run.stderr.join(""), /error: Unknown symbol "NOPEUSDT"/);
     assert.equal(sim.stats.connectionsOpened, 0);
     assert.equal(sim.stats.depthRequests, 0);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("collector run through shutdowns, drops, stalls, gaps and garbage: verify finds no damage", async () => {
+  await using sim = await startSimulator({ symbols: SYMBOLS, quiet: true, levelsPerSide: 20 });
+  const dataDir = await Deno.makeTempDir({ prefix: "collector_e2e_" });
+  try {
+    const run = spawnRun([
+      "--ws-url",
+      sim.wsUrl,
+      "--rest-url",
+      sim.url,
+      "--data-dir",
+      dataDir,
+      "--symbols",
+      SYMBOLS.join(","),
+      "--snapshot-limit",
+      "100",
+      "--silence-timeout-ms",
+      "800",
+      "--reconnect-base-ms",
+      "50",
+      "--reconnect-max-ms",
+      "500",
+      "--status-interval-ms",
+      "100",
+      "--flush-interval-ms",
+      "200",
+    ]);
+    try {
+      await until("synced", () => run.stderr.join("").includes("all 2 symbols synced"), 20_000);
+      const faults = [
+        () => sim.sendServerShutdown(),
+        () => sim.withholdNextEvent("BTCUSDT"),
+        () => sim.sendMalformedFrame(),
+        () => sim.dropConnections(),
+        () => sim.sendServerShutdown(),
+        () => sim.stallConnections(),
+        () => sim.withholdNextEvent("ETHUSDT"),
+        () => sim.sendUnknownStreamFrame(),
+      ];
+      for (const fault of faults) {
+        fault();
+        await new Promise((r) => setTimeout(r, 700));
+      }
+      await until(
+        "in sync again",
+        () => run.stderr.join("").split("all 2 symbols synced").length > 2,
+        20_000,
+      );
+    } finally {
+      run.child.kill("SIGTERM");
+      assert.equal((await run.done).code, 0, run.stderr.join(""));
+    }
+    const log = run.stderr.join("");
+    assert.match(log, /took over/, "a serverShutdown was handed off");
+    assert.match(log, /silent for 800 ms/);
+    const verify = await new Deno.Command(Deno.execPath(), {
+      args: ["run", ...permissionFlags(), MAIN_PATH, "verify", "--json", dataDir],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const out = new TextDecoder().decode(verify.stdout);
+    assert.equal(verify.code, 0, out + new TextDecoder().decode(verify.stderr));
+    const gaps = (out.match(/"reason":\s*"(sequence|disconnect)"/g) ?? []).length;
+    assert.ok(gaps >= 2, `marked gaps in the report: ${gaps}`);
   } finally {
     await Deno.remove(dataDir, { recursive: true });
   }
