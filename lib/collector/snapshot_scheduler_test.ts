@@ -94,33 +94,35 @@ Deno.test("SnapshotScheduler serves resyncs before cold starts", async () => {
   }
 });
 
-Deno.test("SnapshotScheduler sends nothing until a 429's Retry-After has passed", async () => {
-  let limitedAt = 0;
-  const rest = fakeRest((_symbol, n) => {
-    if (n !== 2) return ok();
-    limitedAt = Date.now();
-    return new Response("{}", { status: 429, headers: { "Retry-After": "1" } });
+for (const status of [429, 418]) {
+  Deno.test(`SnapshotScheduler sends nothing until a ${status}'s Retry-After has passed`, async () => {
+    let limitedAt = 0;
+    const rest = fakeRest((_symbol, n) => {
+      if (n !== 2) return ok();
+      limitedAt = Date.now();
+      return new Response("{}", { status, headers: { "Retry-After": "1" } });
+    });
+    const sink = collect();
+    const scheduler = new SnapshotScheduler({
+      restUrl: "http://127.0.0.1:1",
+      limit: 5000,
+      budget: new WeightBudget({ budget: 6000 }),
+      fetch: rest.fetch,
+      onSnapshot: sink.onSnapshot,
+    });
+    try {
+      for (const s of ["A", "B", "C", "D"]) scheduler.request(s, "start");
+      await sink.until(4);
+      assert.equal(status === 429 ? scheduler.stats.status429 : scheduler.stats.status418, 1);
+      const after = rest.sent.filter((s) => s.at > limitedAt);
+      assert.ok(after.length > 0);
+      assert.ok(after.every((s) => s.at >= limitedAt + 1000), JSON.stringify(rest.sent));
+      assert.deepEqual(new Set(sink.got), new Set(["A", "B", "C", "D"]));
+    } finally {
+      await scheduler.close();
+    }
   });
-  const sink = collect();
-  const scheduler = new SnapshotScheduler({
-    restUrl: "http://127.0.0.1:1",
-    limit: 5000,
-    budget: new WeightBudget({ budget: 6000 }),
-    fetch: rest.fetch,
-    onSnapshot: sink.onSnapshot,
-  });
-  try {
-    for (const s of ["A", "B", "C", "D"]) scheduler.request(s, "start");
-    await sink.until(4);
-    assert.equal(scheduler.stats.status429, 1);
-    const after = rest.sent.filter((s) => s.at > limitedAt);
-    assert.ok(after.length > 0);
-    assert.ok(after.every((s) => s.at >= limitedAt + 1000), JSON.stringify(rest.sent));
-    assert.deepEqual(new Set(sink.got), new Set(["A", "B", "C", "D"]));
-  } finally {
-    await scheduler.close();
-  }
-});
+}
 
 Deno.test("SnapshotScheduler waits for the minute when the server reports the weight used", async () => {
   const windowMs = 300;
