@@ -155,3 +155,24 @@ Deno.test("collector: a drop in the middle of a handoff ends in a clean resync",
   }
   assert.deepEqual(h.mismatches, []);
 });
+
+Deno.test("collector: an unreachable stream endpoint is retried for ever with capped backoff", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const deadPort = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  await using h = await startHarness({
+    sim: { symbols: SYMBOLS },
+    config: { wsUrl: `ws://127.0.0.1:${deadPort}`, reconnectBaseMs: 40, reconnectMaxMs: 200 },
+  });
+  await h.collector.ready;
+  await until("eight attempts", () => h.collector.stats().connections.reconnects >= 8);
+  await h.collector.stop();
+  const delays = h.logs
+    .map((l) => l.match(/reconnecting in (\d+) ms/)?.[1])
+    .filter((d) => d !== undefined)
+    .map(Number);
+  assert.ok(delays.length >= 8);
+  assert.ok(delays.every((d) => d >= 20 && d <= 200), `${delays}`);
+  assert.ok(delays.slice(4).every((d) => d >= 100), `reached the cap's range: ${delays}`);
+  assert.equal(h.collector.stats().gaps, 0, "nothing known, nothing lost");
+});
