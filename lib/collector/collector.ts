@@ -141,6 +141,7 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
         gapLog: noisy.gap,
         log,
         recvNow: receiveTime,
+        now,
       }, { maxBuffered: config.maxBufferedEvents });
       states.set(symbol, state);
       router.add(depthStreamName(symbol, config.speed), state);

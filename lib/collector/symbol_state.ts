@@ -30,6 +30,18 @@ export interface Feed {
   readonly id: number;
 }
 
+/**
+ * Where a symbol stands, for health checks: `in-sync`, `resyncing` (waiting for or bridging a
+ * snapshot) or `stale` (no connection feeds it: down, or not yet opened).
+ */
+export interface SyncStatus {
+  state: "in-sync" | "resyncing" | "stale";
+  /** When it entered this state, epoch ms. */
+  since: number;
+  /** Why it is out of sync (`start`, `sequence`, `disconnect`), when it is. */
+  detail?: string;
+}
+
 /** What a symbol needs from its surroundings. */
 export interface SymbolContext {
   /** Where records go. */
@@ -50,6 +62,8 @@ export interface SymbolContext {
   log: Logger;
   /** Local receive time for records the symbol makes itself. */
   recvNow(): number;
+  /** Clock for {@linkcode SyncStatus.since}, epoch ms; `Date.now` by default. */
+  now?: () => number;
 }
 
 interface Queued {
@@ -76,6 +90,7 @@ export class SymbolState {
   #everSynced = false;
   /** In sync, whether an event was applied since the snapshot (then `U` must be `id + 1`). */
   #exact = false;
+  #status: SyncStatus;
   #book = (): DepthSnapshot | null => this.sync.inSync ? this.sync.book.snapshot() : null;
 
   /** Creates the state of `symbol`, out of sync, fed by no connection. */
@@ -84,6 +99,21 @@ export class SymbolState {
     this.#ctx = ctx;
     this.#maxQueued = options.maxBuffered;
     this.sync = new DepthSync({ maxBuffered: options.maxBuffered });
+    this.#status = { state: "stale", since: this.#now(), detail: "start" };
+  }
+
+  /** Where the symbol stands, and since when. */
+  status(): SyncStatus {
+    return { ...this.#status };
+  }
+
+  #now(): number {
+    return (this.#ctx.now ?? Date.now)();
+  }
+
+  #setStatus(state: SyncStatus["state"], detail?: string): void {
+    if (this.#status.state === state) return;
+    this.#status = { state, since: this.#now(), ...(detail === undefined ? {} : { detail }) };
   }
 
   /** The in-sync book as a snapshot, or `null` when out of sync. */
@@ -103,6 +133,7 @@ export class SymbolState {
 
   /** `feed` becomes the symbol's connection (start, or reconnect after a drop). */
   attach(feed: Feed): void {
+    if (!this.sync.inSync) this.#setStatus("resyncing", this.#status.detail ?? "start");
     this.primary = feed;
     this.candidate = null;
     this.#queue = [];
@@ -153,6 +184,7 @@ export class SymbolState {
       else {
         this.#lose("disconnect", detail);
         this.primary = null;
+        this.#setStatus("stale", "disconnect");
       }
     }
   }
@@ -193,6 +225,7 @@ export class SymbolState {
       }
       if (this.#breaks(event, id)) {
         this.#gap("sequence", id, `expected U=${id + 1} got U=${event.U}`);
+        this.#setStatus("resyncing", "sequence");
         this.#write(event, recv, () => null); // after the gap the book no longer counts
         this.#bufferAfterGap(event);
         this.lastSeenU = event.u;
@@ -211,6 +244,7 @@ export class SymbolState {
         });
         if (outcome.kind === "gap") {
           this.#gap("sequence", id, `expected U=${id + 1} got U=${event.U}`);
+          this.#setStatus("resyncing", "sequence");
           this.#request();
         }
         return;
@@ -283,6 +317,7 @@ export class SymbolState {
     if (outcome.kind === "synced") {
       this.#exact = outcome.applied > 0;
       this.stats.syncs++;
+      this.#setStatus("in-sync");
       this.#everSynced = true;
       this.#ctx.log.debug(`${this.symbol} in sync at ${this.sync.lastUpdateId}`, {
         symbol: this.symbol,
@@ -316,6 +351,7 @@ export class SymbolState {
 
   /** The book and any buffer are lost: record why (when anything was known) and start over. */
   #lose(reason: GapReason, detail: string): void {
+    this.#setStatus("resyncing", reason);
     if (this.sync.inSync || this.sync.bufferedCount > 0 || this.lastSeenU !== null) {
       this.#gap(reason, this.sync.inSync ? this.sync.lastUpdateId : null, detail);
     }

@@ -244,3 +244,30 @@ Deno.test("SymbolState gives the sink the book before each event, and none after
   state.onEvent(A, ev(15, 16), 1); // gap record, then the event: no book
   assert.deepEqual(books, [null, null, 10, null, null]);
 });
+
+Deno.test("SymbolState.status() says in sync, resyncing or stale, since when and why", () => {
+  let now = 1000;
+  const state = new SymbolState("BTCUSDT", {
+    sink: new MemorySink(),
+    requestSnapshot: () => {},
+    log: createLogger({ write: () => {} }),
+    recvNow: () => 1,
+    now: () => now,
+  }, { maxBuffered: 100 });
+  assert.deepEqual(state.status(), { state: "stale", since: 1000, detail: "start" });
+  now = 2000;
+  state.attach(A);
+  assert.deepEqual(state.status(), { state: "resyncing", since: 2000, detail: "start" });
+  state.onEvent(A, ev(9, 10), 1);
+  now = 3000;
+  state.onSnapshot(snap(9), 1);
+  assert.deepEqual(state.status(), { state: "in-sync", since: 3000 });
+  now = 4000;
+  state.onEvent(A, ev(12, 13), 1);
+  assert.deepEqual(state.status(), { state: "resyncing", since: 4000, detail: "sequence" });
+  state.onEvent(A, ev(14, 14), 1);
+  state.onSnapshot(snap(13), 1);
+  now = 5000;
+  state.onClosed(A, "connection 1 closed");
+  assert.deepEqual(state.status(), { state: "stale", since: 5000, detail: "disconnect" });
+});
