@@ -107,6 +107,7 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
     fetch: fetchFn,
     now,
     log,
+    onDispatch: (symbol) => states.get(symbol)?.onSnapshotDispatched(),
     onSnapshot: (symbol, snapshot, recv) => {
       if (!stopping) states.get(symbol)?.onSnapshot(snapshot, recv);
     },

@@ -28,6 +28,8 @@ export interface SnapshotSchedulerOptions {
   budget: WeightBudget;
   /** Receives each snapshot with its local receive time. */
   onSnapshot(symbol: string, snapshot: DepthSnapshot, recv: number): void;
+  /** Told just before a request of `symbol` is sent. */
+  onDispatch?(symbol: string): void;
   /** HTTP client; the global `fetch` by default. */
   fetch?: typeof fetch;
   /** Clock, epoch ms; `Date.now` by default. */
@@ -60,7 +62,9 @@ export interface SnapshotStats {
   weightSent: number;
 }
 
-type Resolved = Required<SnapshotSchedulerOptions>;
+type Resolved = Required<Omit<SnapshotSchedulerOptions, "onDispatch">> & {
+  onDispatch?: (symbol: string) => void;
+};
 
 /** Parses `Retry-After` (seconds); `null` when absent or not a number. */
 export function retryAfterMs(headers: Headers): number | null {
@@ -197,6 +201,7 @@ export class SnapshotScheduler {
       this.stats.weightSent += this.weight;
       const controller = new AbortController();
       this.#inFlight.set(symbol, controller);
+      this.#o.onDispatch?.(symbol);
       const running = this.#fetch(symbol, controller.signal).finally(() => {
         if (this.#inFlight.get(symbol) === controller) this.#inFlight.delete(symbol);
         this.#running.delete(running);

@@ -223,3 +223,28 @@ Deno.test("SnapshotScheduler takes a new request made while handling an answer",
     await scheduler.close();
   }
 });
+
+Deno.test("SnapshotScheduler tells just before it sends each request", async () => {
+  const order: string[] = [];
+  const rest = fakeRest((symbol) => {
+    order.push(`fetch ${symbol}`);
+    return ok();
+  });
+  const sink = collect();
+  const scheduler = new SnapshotScheduler({
+    restUrl: "http://127.0.0.1:1",
+    limit: 100,
+    budget: new WeightBudget({ budget: 6000 }),
+    fetch: rest.fetch,
+    onDispatch: (symbol) => order.push(`dispatch ${symbol}`),
+    onSnapshot: sink.onSnapshot,
+  });
+  try {
+    scheduler.request("A", "start");
+    scheduler.request("B", "start");
+    await sink.until(2);
+    assert.deepEqual(order, ["dispatch A", "fetch A", "dispatch B", "fetch B"]);
+  } finally {
+    await scheduler.close();
+  }
+});

@@ -66,6 +66,9 @@ export interface SymbolContext {
   now?: () => number;
 }
 
+/** Events kept (at most) before a snapshot request is sent; the REST snapshot is rarely older. */
+const PRE_SNAPSHOT_EVENTS = 200;
+
 interface Queued {
   event: DepthUpdate;
   recv: number;
@@ -86,6 +89,11 @@ export class SymbolState {
   #queue: Queued[] = [];
   #maxQueued: number;
   #waiting = false;
+  /** The snapshot request is on its way: events go to `DepthSync`'s buffer. */
+  #inFlight = false;
+  /** The last out-of-sync events, to seed `DepthSync`'s buffer when the request is sent. */
+  #recent: DepthUpdate[] = [];
+  #recentMax: number;
   #held: { snapshot: DepthSnapshot; recv: number } | null = null;
   #everSynced = false;
   /** In sync, whether an event was applied since the snapshot (then `U` must be `id + 1`). */
@@ -98,6 +106,7 @@ export class SymbolState {
     this.symbol = symbol;
     this.#ctx = ctx;
     this.#maxQueued = options.maxBuffered;
+    this.#recentMax = Math.min(options.maxBuffered, PRE_SNAPSHOT_EVENTS);
     this.sync = new DepthSync({ maxBuffered: options.maxBuffered });
     this.#status = { state: "stale", since: this.#now(), detail: "start" };
   }
@@ -158,9 +167,22 @@ export class SymbolState {
     }
   }
 
+  /**
+   * The snapshot request is being sent: `DepthSync` starts buffering, from the last few events
+   * received. Before that the events are only recorded, so that hundreds of symbols waiting their
+   * turn for the weight budget do not each hold thousands of events in memory.
+   */
+  onSnapshotDispatched(): void {
+    if (this.sync.inSync) return;
+    this.#inFlight = true;
+    this.sync.desync();
+    for (const event of this.#recent) this.sync.onEvent(event);
+  }
+
   /** A snapshot of the symbol's book, received at `recv`. */
   onSnapshot(snapshot: DepthSnapshot, recv: number): void {
     this.#waiting = false;
+    this.#inFlight = false;
     this.stats.snapshotsReceived++;
     if (this.sync.inSync) return;
     if (this.sync.bufferedCount === 0) {
@@ -228,6 +250,7 @@ export class SymbolState {
         this.#setStatus("resyncing", "sequence");
         this.#write(event, recv, () => null); // after the gap the book no longer counts
         this.#bufferAfterGap(event);
+        this.#recent = [event];
         this.lastSeenU = event.u;
         this.#request();
         return;
@@ -259,8 +282,10 @@ export class SymbolState {
       return;
     }
     this.#write(event, recv);
-    this.sync.onEvent(event);
     this.lastSeenU = event.u;
+    this.#recent.push(event);
+    if (this.#recent.length > this.#recentMax) this.#recent.shift();
+    if (this.#inFlight || this.#held !== null) this.sync.onEvent(event);
     if (this.#held !== null) {
       const held = this.#held;
       this.#held = null;
@@ -315,6 +340,7 @@ export class SymbolState {
     }, () => null);
     const outcome = this.sync.onSnapshot(snapshot);
     if (outcome.kind === "synced") {
+      this.#recent = [];
       this.#exact = outcome.applied > 0;
       this.stats.syncs++;
       this.#setStatus("in-sync");
@@ -358,6 +384,8 @@ export class SymbolState {
     this.sync.desync();
     this.lastSeenU = null;
     this.#held = null;
+    this.#recent = [];
+    this.#inFlight = false;
     if (this.#waiting) {
       this.#waiting = false;
       this.#ctx.cancelSnapshot?.(this.symbol);

@@ -29,9 +29,12 @@ function setup() {
   const sink = new MemorySink();
   const requests: SnapshotPriority[] = [];
   const switched: Feed[] = [];
-  const state = new SymbolState("BTCUSDT", {
+  const state: SymbolState = new SymbolState("BTCUSDT", {
     sink,
-    requestSnapshot: (_s, p) => requests.push(p),
+    requestSnapshot: (_s, p) => {
+      requests.push(p);
+      state.onSnapshotDispatched(); // sent at once, as with budget to spare
+    },
     onSwitched: (_s, f) => switched.push(f),
     log: createLogger({ write: () => {} }),
     recvNow: () => 1,
@@ -231,9 +234,9 @@ Deno.test("SymbolState applies a bridging first event after a snapshot, then onl
 
 Deno.test("SymbolState gives the sink the book before each event, and none after a gap", () => {
   const books: (number | null)[] = [];
-  const state = new SymbolState("BTCUSDT", {
+  const state: SymbolState = new SymbolState("BTCUSDT", {
     sink: { write: (_s, _r, book) => void books.push(book()?.lastUpdateId ?? null) },
-    requestSnapshot: () => {},
+    requestSnapshot: () => state.onSnapshotDispatched(),
     log: createLogger({ write: () => {} }),
     recvNow: () => 1,
   }, { maxBuffered: 100 });
@@ -247,9 +250,9 @@ Deno.test("SymbolState gives the sink the book before each event, and none after
 
 Deno.test("SymbolState.status() says in sync, resyncing or stale, since when and why", () => {
   let now = 1000;
-  const state = new SymbolState("BTCUSDT", {
+  const state: SymbolState = new SymbolState("BTCUSDT", {
     sink: new MemorySink(),
-    requestSnapshot: () => {},
+    requestSnapshot: () => state.onSnapshotDispatched(),
     log: createLogger({ write: () => {} }),
     recvNow: () => 1,
     now: () => now,
@@ -270,4 +273,25 @@ Deno.test("SymbolState.status() says in sync, resyncing or stale, since when and
   now = 5000;
   state.onClosed(A, "connection 1 closed");
   assert.deepEqual(state.status(), { state: "stale", since: 5000, detail: "disconnect" });
+});
+
+Deno.test("SymbolState records every event but buffers only the last 200 until the request is sent", () => {
+  const sink = new MemorySink();
+  const state = new SymbolState("BTCUSDT", {
+    sink,
+    requestSnapshot: () => {}, // queued behind others: not sent yet
+    log: createLogger({ write: () => {} }),
+    recvNow: () => 1,
+  }, { maxBuffered: 10_000 });
+  state.attach(A);
+  for (let u = 1; u <= 5000; u++) state.onEvent(A, ev(u, u), 1);
+  assert.equal(sink.of("BTCUSDT").length, 5000, "all recorded");
+  assert.equal(state.sync.bufferedCount, 0, "none held by DepthSync while waiting");
+  state.onSnapshotDispatched();
+  assert.equal(state.sync.bufferedCount, 200);
+  assert.equal(state.sync.firstBufferedU, 4801);
+  state.onEvent(A, ev(5001, 5001), 1); // arrives while the request is in flight
+  state.onSnapshot(snap(4900), 1);
+  assert.ok(state.inSync);
+  assert.equal(state.sync.lastUpdateId, 5001);
 });
