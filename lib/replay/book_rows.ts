@@ -8,7 +8,7 @@
 import type { DepthUpdate, PriceLevel } from "../binance/types.ts";
 import { DepthSync } from "../book/depth_sync.ts";
 import type { RecordingFile } from "../verify/find_recordings.ts";
-import { readRecordLines } from "../verify/record_lines.ts";
+import { parseLine, readRecordLines } from "../verify/record_lines.ts";
 
 /** One output row: the book's best `depth` levels at `time`. */
 export interface BookRow {
@@ -97,7 +97,8 @@ export async function* replayBookRows(
         lose(false);
         break;
       }
-      for (const item of batch.lines) {
+      for (let i = 0; i < batch.lines.length; i++) {
+        const item = parseLine(batch, i);
         if (item.error !== undefined) {
           options.onSkip?.(`${file.path}:${item.line}: ${item.error}`);
           continue;

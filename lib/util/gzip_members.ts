@@ -4,9 +4,11 @@
  * damage (a member cut short, a bad CRC32 or ISIZE, corrupt deflate data, bytes that are not a gzip
  * header) with the offset of the damage. Everything before the damage has been yielded.
  *
- * Memory stays bounded whatever the file: members up to `syncLimit` compressed bytes are inflated in
- * one call and yielded once their trailer checks; larger ones (e.g. a file written by `gzip` itself)
- * are streamed through `node:zlib` and yielded piecewise, their trailer checked at the end.
+ * Memory stays bounded whatever the file: one reused input window, one reused output buffer and one
+ * `node:zlib` inflate handle driven synchronously (`_handle.writeSync`, the same call Node's own
+ * `inflateRawSync` makes), so no buffer is allocated per member. A member whose output fits in
+ * `holdLimit` is yielded once its trailer checks; a larger one (e.g. a file written by `gzip`
+ * itself) is yielded piecewise, its trailer checked at the end.
  *
  * @module
  */
@@ -19,7 +21,7 @@ export type GzipProblem = "truncated" | "crc" | "size" | "corrupt" | "garbage";
 /** One step of {@linkcode readGzipMembers}. */
 export type GzipEvent =
   | {
-    /** Decompressed bytes of the member starting at `memberStart`. */
+    /** Decompressed bytes of the member at `memberStart`; a view valid until the next step. */
     kind: "data";
     data: Uint8Array;
     memberStart: number;
@@ -43,8 +45,8 @@ export type GzipEvent =
 export interface GzipMembersOptions {
   /** Bytes read from the file at a time. Default 1 MiB. */
   readSize?: number;
-  /** Members longer than this (compressed) are streamed instead of inflated at once. Default 1 MiB. */
-  syncLimit?: number;
+  /** Members inflating to more than this are yielded before their trailer is checked. 4 MiB. */
+  holdLimit?: number;
   /** Called with every block of raw file bytes, in order (for hashing, progress). */
   onRead?: (bytes: Uint8Array) => void;
 }
@@ -58,9 +60,13 @@ const MAX_HEADER = 64 * 1024;
 
 /** Byte window over a file: `buf` holds the unconsumed bytes starting at file offset `offset`. */
 class Window {
+  /** The unconsumed bytes: a view of `#store` (valid until the next `more()`). */
   buf: Buffer = Buffer.alloc(0);
   offset = 0;
   eof = false;
+  #store: Buffer;
+  #start = 0;
+  #end = 0;
   #file: Deno.FsFile;
   #readSize: number;
   #onRead: ((bytes: Uint8Array) => void) | undefined;
@@ -69,12 +75,23 @@ class Window {
     this.#file = file;
     this.#readSize = readSize;
     this.#onRead = onRead;
+    this.#store = Buffer.allocUnsafe(2 * readSize);
   }
 
-  /** Reads one more block; false at end of file. */
+  /** Reads one more block into the reused store; false at end of file. */
   async more(): Promise<boolean> {
     if (this.eof) return false;
-    const block = new Uint8Array(this.#readSize);
+    const kept = this.#end - this.#start;
+    if (this.#store.length - this.#end < this.#readSize) {
+      if (kept + this.#readSize > this.#store.length) {
+        const bigger = Buffer.allocUnsafe(Math.max(2 * this.#store.length, kept + this.#readSize));
+        this.#store.copy(bigger, 0, this.#start, this.#end);
+        this.#store = bigger;
+      } else this.#store.copyWithin(0, this.#start, this.#end);
+      this.#start = 0;
+      this.#end = kept;
+    }
+    const block = this.#store.subarray(this.#end, this.#end + this.#readSize);
     let filled = 0;
     while (filled < block.length) {
       const n = await this.#file.read(block.subarray(filled));
@@ -85,17 +102,16 @@ class Window {
       filled += n;
     }
     if (filled === 0) return false;
-    const got = block.subarray(0, filled);
-    this.#onRead?.(got);
-    this.buf = this.buf.length === 0
-      ? Buffer.from(got.buffer, got.byteOffset, got.byteLength)
-      : Buffer.concat([this.buf, got]);
+    this.#onRead?.(block.subarray(0, filled));
+    this.#end += filled;
+    this.buf = this.#store.subarray(this.#start, this.#end);
     return true;
   }
 
   /** Drops `n` consumed bytes from the front. */
   consume(n: number): void {
-    this.buf = this.buf.subarray(n);
+    this.#start += n;
+    this.buf = this.#store.subarray(this.#start, this.#end);
     this.offset += n;
   }
 }
@@ -121,10 +137,6 @@ function headerLength(b: Buffer): number {
   }
   if (flags & FHCRC) at += 2;
   return b.length < at ? 0 : at;
-}
-
-function isCode(error: unknown, code: string): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
 }
 
 function damage(problem: GzipProblem, offset: number, message: string): GzipEvent {
@@ -156,6 +168,63 @@ function checkTrailer(
   return undefined;
 }
 
+/** The native handle behind a `node:zlib` stream (what Node's sync functions drive). */
+interface InflateHandle {
+  writeSync(
+    flush: number,
+    input: Uint8Array,
+    inOff: number,
+    inLen: number,
+    out: Uint8Array,
+    outOff: number,
+    outLen: number,
+  ): void;
+  reset(): void;
+  onerror: (message: string) => void;
+}
+
+/** A raw-deflate inflater writing into caller-owned buffers, reset between members. */
+class RawInflater {
+  error: string | null = null;
+  readonly #engine = zlib.createInflateRaw();
+  readonly #handle: InflateHandle;
+  readonly #state: Uint32Array;
+
+  constructor() {
+    const engine = this.#engine as unknown as {
+      _handle?: InflateHandle;
+      _writeState: Uint32Array;
+    };
+    if (
+      typeof engine._handle?.writeSync !== "function" ||
+      !(engine._writeState instanceof Uint32Array)
+    ) {
+      throw new Error("node:zlib lacks the inflate handle this reader drives");
+    }
+    this.#handle = engine._handle!;
+    this.#state = engine._writeState;
+    this.#handle.onerror = (message) => {
+      this.error = message;
+    };
+  }
+
+  reset(): void {
+    this.error = null;
+    this.#handle.reset();
+  }
+
+  /** Inflates `input` into `out[outAt..]`; returns bytes consumed and produced. */
+  write(input: Uint8Array, out: Uint8Array, outAt: number): [consumed: number, produced: number] {
+    const room = out.length - outAt;
+    this.#handle.writeSync(zlib.constants.Z_NO_FLUSH, input, 0, input.length, out, outAt, room);
+    return [input.length - this.#state[1]!, room - this.#state[0]!];
+  }
+
+  close(): void {
+    this.#engine.destroy();
+  }
+}
+
 /**
  * Streams the members of the gzip file at `path`: `data` events with decompressed bytes, a `member`
  * event after each complete, checked member, and at most one final `damage` event.
@@ -164,155 +233,88 @@ export async function* readGzipMembers(
   path: string,
   options: GzipMembersOptions = {},
 ): AsyncGenerator<GzipEvent> {
-  const syncLimit = options.syncLimit ?? 1024 * 1024;
+  const holdLimit = options.holdLimit ?? 4 * 1024 * 1024;
   using file = await Deno.open(path);
   const w = new Window(file, options.readSize ?? 1024 * 1024, options.onRead);
-  let index = 0;
-  for (;;) {
-    // Header.
-    let hlen = headerLength(w.buf);
-    while (hlen === 0 && await w.more()) hlen = headerLength(w.buf);
-    if (w.buf.length === 0) return;
-    const start = w.offset;
-    if (hlen < 0) {
-      yield damage("garbage", start, `Bytes at ${start} are not a gzip member header`);
-      return;
-    }
-    if (hlen === 0) {
-      yield damage("truncated", start, `File ends inside the gzip member header at byte ${start}`);
-      return;
-    }
-    // Body, inflated at once while the member fits under syncLimit.
-    let out: Buffer | undefined;
-    let used = 0;
-    for (;;) {
-      const body = w.buf.subarray(hlen);
-      // Try once the next member's magic (or the end of the file) is in view.
-      if (w.eof || body.indexOf(MAGIC) >= 0 || body.length > syncLimit) {
-        try {
-          const r = zlib.inflateRawSync(
-            body,
-            { info: true } as zlib.ZlibOptions & { info: boolean },
-          ) as unknown as {
-            buffer: Buffer;
-            engine: { bytesWritten: number };
-          };
-          out = r.buffer;
-          used = r.engine.bytesWritten;
-          break;
-        } catch (error) {
-          if (!isCode(error, "Z_BUF_ERROR")) {
-            yield damage("corrupt", start, `Gzip member at byte ${start} has corrupt data`);
-            return;
-          }
-          if (w.eof) {
-            yield damage("truncated", start, `File ends inside the gzip member at byte ${start}`);
-            return;
-          }
-          if (body.length > syncLimit) break;
-        }
-      }
-      if (!await w.more()) continue;
-    }
-    if (out === undefined) {
-      // A large member: stream it.
-      if (!(yield* streamMember(w, hlen, start, index))) return;
-      index++;
-      continue;
-    }
-    const trailerAt = hlen + used;
-    while (w.buf.length < trailerAt + 8 && await w.more());
-    if (w.buf.length < trailerAt + 8) {
-      yield damage("truncated", start, `File ends inside the gzip member at byte ${start}`);
-      return;
-    }
-    const bad = checkTrailer(
-      w.buf.subarray(trailerAt, trailerAt + 8),
-      zlib.crc32(out),
-      out.length,
-      start,
-    );
-    if (bad) {
-      yield bad;
-      return;
-    }
-    if (out.length > 0) yield { kind: "data", data: out, memberStart: start };
-    w.consume(trailerAt + 8);
-    yield { kind: "member", index: index++, start, end: w.offset };
-  }
-}
-
-/** Streams one large member whose header (`hlen` bytes) starts the window; false on damage. */
-async function* streamMember(
-  w: Window,
-  hlen: number,
-  start: number,
-  index: number,
-): AsyncGenerator<GzipEvent, boolean> {
-  const engine = zlib.createInflateRaw({ chunkSize: 256 * 1024 });
-  const queue: Buffer[] = [];
-  let failed = false;
-  let ended = false;
-  const endPromise = new Promise<void>((resolve) => {
-    engine.on("end", () => {
-      ended = true;
-      resolve();
-    });
-    engine.on("error", () => {
-      failed = true;
-      resolve();
-    });
-  });
-  engine.on("data", (d: Buffer) => queue.push(d));
-  let crc = 0;
-  let size = 0;
-  const flush = function* (): Generator<GzipEvent> {
-    for (const d of queue) {
-      crc = zlib.crc32(d, crc);
-      size += d.length;
-      yield { kind: "data", data: d, memberStart: start };
-    }
-    queue.length = 0;
-  };
+  const inflater = new RawInflater();
+  let out = Buffer.allocUnsafe(Math.min(holdLimit, 256 * 1024));
   try {
-    w.consume(hlen);
-    for (;;) {
-      if (w.buf.length === 0 && !await w.more()) {
-        yield damage("truncated", start, `File ends inside the gzip member at byte ${start}`);
-        return false;
+    for (let index = 0;; index++) {
+      let hlen = headerLength(w.buf);
+      while (hlen === 0 && await w.more()) hlen = headerLength(w.buf);
+      if (w.buf.length === 0) return;
+      const start = w.offset;
+      if (hlen < 0) {
+        yield damage("garbage", start, `Bytes at ${start} are not a gzip member header`);
+        return;
       }
-      const chunk = w.buf;
-      const before = engine.bytesWritten;
-      await new Promise<void>((resolve) => engine.write(chunk, () => resolve()));
-      const used = engine.bytesWritten - before;
-      if (used < chunk.length || failed) {
-        if (!failed) await endPromise;
-        yield* flush();
-        if (failed || !ended) {
-          yield damage("corrupt", start, `Gzip member at byte ${start} has corrupt data`);
-          return false;
+      const truncated = damage(
+        "truncated",
+        start,
+        `File ends inside the gzip member at byte ${start}`,
+      );
+      if (hlen === 0) {
+        yield damage(
+          "truncated",
+          start,
+          `File ends inside the gzip member header at byte ${start}`,
+        );
+        return;
+      }
+      w.consume(hlen);
+      inflater.reset();
+      let crc = 0;
+      let size = 0;
+      let held = 0;
+      for (;;) {
+        if (w.buf.length === 0 && !await w.more()) {
+          yield truncated;
+          return;
         }
-        w.consume(used);
-        break;
+        if (held === out.length) {
+          if (out.length < holdLimit) {
+            const bigger = Buffer.allocUnsafe(Math.min(holdLimit, 2 * out.length));
+            out.copy(bigger, 0, 0, held);
+            out = bigger;
+          } else {
+            crc = zlib.crc32(out.subarray(0, held), crc);
+            size += held;
+            yield { kind: "data", data: out.subarray(0, held), memberStart: start };
+            held = 0;
+          }
+        }
+        const [consumed, produced] = inflater.write(w.buf, out, held);
+        held += produced;
+        w.consume(consumed);
+        if (inflater.error !== null) {
+          yield damage(
+            "corrupt",
+            start,
+            `Gzip member at byte ${start} has corrupt data (${inflater.error})`,
+          );
+          return;
+        }
+        // Room left in `out` with input left over: the deflate stream has ended.
+        if (held < out.length && w.buf.length > 0) break;
       }
-      w.consume(used);
-      yield* flush();
+      crc = zlib.crc32(out.subarray(0, held), crc);
+      size += held;
+      while (w.buf.length < 8 && await w.more());
+      if (w.buf.length < 8) {
+        yield truncated;
+        return;
+      }
+      const bad = checkTrailer(w.buf.subarray(0, 8), crc, size, start);
+      if (bad) {
+        yield bad;
+        return;
+      }
+      w.consume(8);
+      if (held > 0) yield { kind: "data", data: out.subarray(0, held), memberStart: start };
+      yield { kind: "member", index, start, end: w.offset };
     }
-    while (w.buf.length < 8 && await w.more());
-    if (w.buf.length < 8) {
-      yield damage("truncated", start, `File ends inside the gzip member at byte ${start}`);
-      return false;
-    }
-    const bad = checkTrailer(w.buf.subarray(0, 8), crc, size, start);
-    if (bad) {
-      yield bad;
-      return false;
-    }
-    w.consume(8);
-    yield { kind: "member", index, start, end: w.offset };
-    return true;
   } finally {
-    engine.destroy();
+    inflater.close();
   }
 }
 

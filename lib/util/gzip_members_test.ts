@@ -139,11 +139,11 @@ Deno.test("readGzipMembers() yields nothing for an empty file", async () => {
   });
 });
 
-Deno.test("readGzipMembers() streams a member larger than syncLimit, and checks its trailer", async () => {
+Deno.test("readGzipMembers() streams a member larger than holdLimit, and checks its trailer", async () => {
   const big = text(60_000, 9);
   const gz = zlib.gzipSync(big);
   const small = zlib.gzipSync("tail\n");
-  const options = { syncLimit: 32 * 1024, readSize: 16 * 1024 };
+  const options = { holdLimit: 32 * 1024, readSize: 16 * 1024 };
   await withFile(Buffer.concat([gz, small]), async (path) => {
     const got = await collect(path, options);
     assert.equal(got.text, big + "tail\n");

@@ -33,6 +33,7 @@ export class FileVerifier {
   #openingPossible = true;
   #headerWithoutGap: number | null = null;
   #lastE: number | null = null;
+  #firstE: number | null = null;
   #lastAppliedE: number | null = null;
   #lastBufferedE: number | null = null;
   #stretchStart: number | null = null;
@@ -137,9 +138,16 @@ export class FileVerifier {
       this.#endStretch();
     }
     const r = this.report;
+    r.firstEventTime = iso(this.#firstE);
+    r.lastEventTime = iso(this.#lastE);
     r.coverage = r.inSyncMs / DAY_MS;
     r.status = r.problemCount === 0 ? "whole" : "damaged";
     return this.#sync.inSync ? this.#sync.book.snapshot() : null;
+  }
+
+  #at(E: number): Partial<Problem> {
+    const time = iso(E);
+    return time === null ? {} : { time };
   }
 
   #problem(kind: ProblemKind, line: number, message: string, more: Partial<Problem> = {}) {
@@ -220,20 +228,23 @@ export class FileVerifier {
     r.firstUpdateId ??= ev.U;
     r.lastUpdateId = ev.u;
     const E = ev.E;
-    r.firstEventTime ??= iso(E);
-    r.lastEventTime = iso(E);
-    const time = iso(E) ?? undefined;
-    const where = time === undefined ? {} : { time };
-    if (E < this.#dayStart || E >= this.#dayEnd) {
-      this.#problem("outside-day", line, `Event time ${time} is outside the file's day`, where);
-    }
-    if (this.#lastE !== null && E < this.#lastE) {
-      this.#problem(
-        "time-order",
-        line,
-        `Event time goes backwards: ${time} after ${iso(this.#lastE)}`,
-        where,
-      );
+    if (this.#firstE === null) this.#firstE = E;
+    const outside = E < this.#dayStart || E >= this.#dayEnd;
+    if (outside || (this.#lastE !== null && E < this.#lastE)) {
+      const time = iso(E) ?? String(E);
+      if (outside) {
+        this.#problem("outside-day", line, `Event time ${time} is outside the file's day`, {
+          time,
+        });
+      }
+      if (this.#lastE !== null && E < this.#lastE) {
+        this.#problem(
+          "time-order",
+          line,
+          `Event time goes backwards: ${time} after ${iso(this.#lastE)}`,
+          { time },
+        );
+      }
     }
     this.#lastE = E;
     const sync = this.#sync;
@@ -255,7 +266,7 @@ export class FileVerifier {
         "duplicate",
         line,
         `Duplicate or out-of-order event: u=${ev.u} but the book is already at ${id}`,
-        where,
+        this.#at(E),
       );
       return;
     }
@@ -279,7 +290,7 @@ export class FileVerifier {
           "crossed",
           line,
           `Book is crossed after update id ${ev.u}: best bid ${bid} >= best ask ${ask}`,
-          where,
+          this.#at(E),
         );
       }
       this.#crossed = crossed;
@@ -298,7 +309,7 @@ export class FileVerifier {
         `Unmarked discontinuity: ${what} (expected U=${
           id + 1
         }, got U=${ev.U}) and no gap record precedes it`,
-        missing ? { ...where, missing } : where,
+        missing ? { ...this.#at(E), missing } : this.#at(E),
       );
       this.#swapCandidate = { line, expected: id + 1, problem };
     }

@@ -1,7 +1,11 @@
 /**
- * A recording file as numbered, parsed lines: gzip members → text → lines → records, streamed in
- * batches (one per decompressed block) with bounded memory. A line longer than the cap is counted,
- * not kept. Each complete gzip member is announced; gzip damage ends the stream with a `damage` item; the lines before it are all yielded.
+ * A recording file as numbered lines: gzip members → text → lines, streamed in batches (one per
+ * decompressed block) with bounded memory. A line longer than the cap is counted, not kept. Each
+ * complete gzip member is announced; gzip damage ends the stream with a `damage` item, after every
+ * line before it.
+ *
+ * Lines are parsed by the consumer, one at a time ({@linkcode parseLine}), so that parsed records
+ * die young instead of piling up a batch at a time.
  *
  * @module
  */
@@ -13,11 +17,16 @@ export type ParsedLine =
   | { line: number; record: ParsedRecord; error?: undefined }
   | { line: number; record?: undefined; error: string };
 
-/** A batch of lines, all from the member that starts at byte `memberStart`. */
+/** Lines from the member that starts at byte `memberStart` (`-1`: the end of the file). */
 export interface LineBatch {
   kind: "lines";
-  lines: ParsedLine[];
+  /** Line text, or the length of a line over the cap (skipped). */
+  lines: (string | number)[];
+  /** Number of the first line of the batch. */
+  firstLine: number;
   memberStart: number;
+  /** The last line of the batch ends the file without a newline. */
+  unterminated: boolean;
 }
 
 /** Options of {@linkcode readRecordLines}. */
@@ -28,75 +37,88 @@ export interface RecordLinesOptions {
   onRead?: (bytes: Uint8Array) => void;
 }
 
-/** Streams the parsed lines of the recording at `path`, then at most one gzip `damage` event. */
+const PIECE = 64 * 1024;
+
+/** Default longest line: 64 MiB. */
+export const MAX_LINE_LENGTH = 64 * 1024 * 1024;
+
+/** Streams the lines of the recording at `path`, member ends, then at most one `damage` event. */
 export async function* readRecordLines(
   path: string,
   options: RecordLinesOptions = {},
 ): AsyncGenerator<LineBatch | Extract<GzipEvent, { kind: "damage" | "member" }>> {
-  const max = options.maxLineLength ?? 64 * 1024 * 1024;
+  const max = options.maxLineLength ?? MAX_LINE_LENGTH;
   const decoder = new TextDecoder();
   let rest = "";
   let longLength = -1; // >= 0 while skipping an over-long line
   let lineNo = 0;
   const gzipOptions = options.onRead ? { onRead: options.onRead } : {};
   for await (const event of readGzipMembers(path, gzipOptions)) {
-    if (event.kind === "member") {
+    if (event.kind !== "data") {
       yield event;
+      if (event.kind === "damage") return;
       continue;
     }
-    if (event.kind === "damage") {
-      yield event;
-      return;
-    }
-    const text = decoder.decode(event.data, { stream: true });
-    const lines: ParsedLine[] = [];
-    let start = 0;
-    let nl = text.indexOf("\n");
-    while (nl >= 0) {
-      lineNo++;
-      if (longLength >= 0) {
-        lines.push({ line: lineNo, error: longLineError(longLength + nl, max) });
-        longLength = -1;
-      } else {
-        const line = rest.length === 0 ? text.slice(start, nl) : rest + text.slice(start, nl);
-        rest = "";
-        if (line.length > max) lines.push({ line: lineNo, error: longLineError(line.length, max) });
-        else lines.push(parsed(lineNo, line));
+    const lines: (string | number)[] = [];
+    const firstLine = lineNo + 1;
+    // Decode in pieces below V8's large-object size, so the text dies young.
+    for (let at = 0; at < event.data.length; at += PIECE) {
+      const text = decoder.decode(event.data.subarray(at, at + PIECE), { stream: true });
+      let start = 0;
+      let nl = text.indexOf("\n");
+      while (nl >= 0) {
+        lineNo++;
+        if (longLength >= 0) {
+          lines.push(longLength + nl);
+          longLength = -1;
+        } else {
+          const line = rest.length === 0 ? text.slice(start, nl) : rest + text.slice(start, nl);
+          rest = "";
+          lines.push(line.length > max ? line.length : line);
+        }
+        start = nl + 1;
+        nl = text.indexOf("\n", start);
       }
-      start = nl + 1;
-      nl = text.indexOf("\n", start);
-    }
-    if (longLength >= 0) longLength += text.length - start;
-    else {
-      rest += text.slice(start);
-      if (rest.length > max) {
-        longLength = rest.length;
-        rest = "";
+      if (longLength >= 0) longLength += text.length - start;
+      else {
+        rest += text.slice(start);
+        if (rest.length > max) {
+          longLength = rest.length;
+          rest = "";
+        }
       }
     }
-    if (lines.length > 0) yield { kind: "lines", lines, memberStart: event.memberStart };
+    if (lines.length > 0) {
+      yield {
+        kind: "lines",
+        lines,
+        firstLine,
+        memberStart: event.memberStart,
+        unterminated: false,
+      };
+    }
   }
   rest += decoder.decode();
-  if (longLength >= 0) {
+  if (longLength >= 0 || rest.length > 0) {
     yield {
       kind: "lines",
-      lines: [{ line: lineNo + 1, error: longLineError(longLength, max) }],
+      lines: [longLength >= 0 ? longLength : rest],
+      firstLine: lineNo + 1,
       memberStart: -1,
+      unterminated: true,
     };
-  } else if (rest.length > 0) {
-    const line = parsed(lineNo + 1, rest);
-    const last: ParsedLine = line.error === undefined
-      ? { line: lineNo + 1, error: "Last line has no newline at the end" }
-      : line;
-    yield { kind: "lines", lines: [last], memberStart: -1 };
   }
 }
 
-function longLineError(length: number, max: number): string {
-  return `Line is longer than ${max} characters (${length}); skipped`;
-}
-
-function parsed(line: number, text: string): ParsedLine {
+/** Parses line `i` of `batch` into a record or an error. */
+export function parseLine(batch: LineBatch, i: number, max = MAX_LINE_LENGTH): ParsedLine {
+  const line = batch.firstLine + i;
+  const text = batch.lines[i]!;
+  if (typeof text === "number") {
+    return { line, error: `Line is longer than ${max} characters (${text}); skipped` };
+  }
   const result = parseRecordLine(text);
-  return typeof result === "string" ? { line, error: result } : { line, record: result };
+  if (typeof result === "string") return { line, error: result };
+  if (batch.unterminated) return { line, error: "Last line has no newline at the end" };
+  return { line, record: result };
 }

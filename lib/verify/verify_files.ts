@@ -11,7 +11,7 @@ import type { SnapshotRecord } from "../storage/records.ts";
 import { FileVerifier } from "./file_verifier.ts";
 import { isNextDay, type RecordingFile } from "./find_recordings.ts";
 import { checkManifest } from "./manifest_check.ts";
-import { readRecordLines } from "./record_lines.ts";
+import { parseLine, readRecordLines } from "./record_lines.ts";
 import type { Continuity, FileReport, VerifyReport } from "./report.ts";
 
 /** Options of {@linkcode verifyFiles}. */
@@ -60,7 +60,9 @@ export async function verifyFile(
       verifier.member(batch.end);
       continue;
     }
-    for (const line of batch.lines) verifier.line(line, batch.memberStart);
+    for (let i = 0; i < batch.lines.length; i++) {
+      verifier.line(parseLine(batch, i), batch.memberStart);
+    }
   }
   const final = verifier.finish();
   const report = verifier.report;

@@ -142,3 +142,100 @@ export async function realBookTickers(symbol: string): Promise<BookTicker[]> {
   }
   return out;
 }
+
+/** Options of {@linkcode writeLongDay}. */
+export interface LongDayOptions {
+  /** Stop once the file is at least this many bytes. */
+  targetBytes: number;
+  /** gzip level. Default 6. */
+  level?: number;
+  /** Lines per gzip member. Default 500. */
+  linesPerMember?: number;
+  /** The file's UTC day. Default `2024-08-10`. */
+  date?: string;
+}
+
+/**
+ * Writes one large BTCUSDT day file at `path` from the real events, repeated with update ids and
+ * times shifted: each repetition starts with a `gap`, the real REST snapshot and then every real
+ * diff (a whole file with one marked gap per repetition). Streams: memory stays small.
+ */
+export async function writeLongDay(
+  path: string,
+  options: LongDayOptions,
+): Promise<{ bytes: number; events: number; cycles: number }> {
+  const date = options.date ?? "2024-08-10";
+  const level = options.level ?? 6;
+  const per = options.linesPerMember ?? 500;
+  const days = await realDays("BTCUSDT", { checkpointEvery: 1_000_000 });
+  const events: { recv: number; E: number; U: number; u: number; tail: string }[] = [];
+  let snapshot: { recv: number; lastUpdateId: number; tail: string } | undefined;
+  for (const day of days) {
+    for (const line of day.lines) {
+      const r = JSON.parse(line);
+      if (r.type === "depthUpdate") {
+        events.push({
+          recv: r.recv,
+          E: r.E,
+          U: r.U,
+          u: r.u,
+          tail: line.slice(line.indexOf(',"b":')),
+        });
+      } else if (r.type === "snapshot" && r.source === "rest") {
+        snapshot = {
+          recv: r.recv,
+          lastUpdateId: r.lastUpdateId,
+          tail: line.slice(line.indexOf(',"bids":')),
+        };
+      }
+    }
+  }
+  const first = events[0]!;
+  const last = events.at(-1)!;
+  const idSpan = last.u - first.U + 1000;
+  const dayStart = Date.parse(`${date}T00:00:00Z`);
+  const timeSpan = last.E - first.E + 1000;
+  await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+  using file = await Deno.open(path, { write: true, create: true, truncate: true });
+  let bytes = 0;
+  let count = 0;
+  let lines: string[] = [headerLine("BTCUSDT", date, dayStart)];
+  const flush = async () => {
+    const gz = zlib.gzipSync(lines.join("\n") + "\n", { level });
+    lines = [];
+    for (let b: Uint8Array = gz; b.length > 0;) b = b.subarray(await file.write(b));
+    bytes += gz.length;
+  };
+  let cycles = 0;
+  for (let k = 0; bytes < options.targetBytes; k++) {
+    const dId = k * idSpan;
+    const dT = dayStart + 1000 + k * timeSpan - first.E;
+    if (dT + last.E >= dayStart + DAY_MS) throw new RangeError(`Too many cycles for one day: ${k}`);
+    lines.push(
+      `{"type":"gap","recv":${first.recv + dT},"lastUpdateId":${
+        k === 0 ? null : last.u + dId - idSpan
+      },"reason":"${k === 0 ? "start" : "disconnect"}"}`,
+    );
+    for (const [i, e] of events.entries()) {
+      if (snapshot !== undefined && i === 2) {
+        lines.push(
+          `{"type":"snapshot","recv":${snapshot.recv + dT},"lastUpdateId":${
+            snapshot.lastUpdateId + dId
+          }${snapshot.tail}`,
+        );
+      }
+      lines.push(
+        `{"type":"depthUpdate","recv":${e.recv + dT},"E":${e.E + dT},"U":${e.U + dId},"u":${
+          e.u + dId
+        }${e.tail}`,
+      );
+      count++;
+      if (lines.length >= per) await flush();
+    }
+    cycles++;
+  }
+  if (lines.length > 0) await flush();
+  return { bytes, events: count, cycles };
+}
+
+const DAY_MS = 86_400_000;
