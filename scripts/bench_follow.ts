@@ -142,8 +142,8 @@ async function follow(n: number): Promise<string> {
 console.log(
   `Following N simulated symbols at 100 ms (${values.levels} levels a side), ${seconds} s each; ` +
     `collector → ${
-    values.sink === "count" ? "a counting sink (no storage)" : "Recorder → temp dir (fsync on)"
-  }; simulator in its own process.\n`,
+      values.sink === "count" ? "a counting sink (no storage)" : "Recorder → temp dir (fsync on)"
+    }; simulator in its own process.\n`,
 );
 console.log(
   "| symbols | events/s | CPU s per wall s | CPU µs per event | RSS max MiB | RSS mean MiB | " +
