@@ -231,3 +231,22 @@ Deno.test("verifyFiles() checks manifests: SHA-256 and counts", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("verifyFiles() reports a crossed book and event time going backwards", async () => {
+  const [a, b] = await btc();
+  const i = eventIndex(b.lines, 600);
+  const ev = JSON.parse(b.lines[i]!);
+  ev.b.push(["99999.00000000", "1.00000000"]);
+  b.lines[i] = JSON.stringify(ev);
+  const j = eventIndex(b.lines, 1200);
+  const late = JSON.parse(b.lines[j]!);
+  late.E -= 60_000;
+  b.lines[j] = JSON.stringify(late);
+  const file = only(await verifyDays([a, b]));
+  const crossed = file.problems.find((p) => p.kind === "crossed");
+  assert.equal(crossed?.line, i + 1);
+  assert.match(crossed?.message ?? "", /best bid 99999.00000000 >= best ask/);
+  const backwards = file.problems.find((p) => p.kind === "time-order");
+  assert.equal(backwards?.line, j + 1);
+  assert.equal(backwards?.time, new Date(late.E).toISOString());
+});
