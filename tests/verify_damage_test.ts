@@ -210,6 +210,18 @@ Deno.test("verifyFiles() reports bad lines, a wrong header, events outside the d
   assert.deepEqual(lines.slice(0, 2), [i + 1, j + 1]);
 });
 
+Deno.test("verifyFiles() reports a file whose header line is missing", async () => {
+  const [a, b] = await btc();
+  b.lines.shift();
+  const file = only(await verifyDays([a, b]));
+  assert.deepEqual(file.problems[0], {
+    kind: "header",
+    message: "First line is not a header",
+    line: 1,
+    byte: 0,
+  });
+});
+
 Deno.test("verifyFiles() checks manifests: SHA-256 and counts", async () => {
   const days = await btc();
   const ok = await verifyDays(days, { manifest: true });

@@ -58,6 +58,9 @@ function parseEvery(value: string): number {
   return ms;
 }
 
+/** Warnings about skipped lines shown at most. */
+const MAX_WARNINGS = 20;
+
 /** Writes text to a file or stdout in large blocks. */
 class Output {
   #parts: string[] = [];
@@ -122,10 +125,13 @@ export const replayCommand: Command = {
     if (format !== "csv" && format !== "jsonl") {
       throw new UsageError(`Invalid --format "${v.format}": expected csv or jsonl`);
     }
+    let skipped = 0;
     const options: ReplayOptions = {
       depth,
       every: v.every === undefined ? "event" : parseEvery(v.every),
-      onSkip: (message) => console.error(`warning: ${message}`),
+      onSkip: (message) => {
+        if (++skipped <= MAX_WARNINGS) console.error(`warning: ${message}`);
+      },
     };
     const from = parseTime("from", v.from);
     const to = parseTime("to", v.to);
@@ -150,6 +156,9 @@ export const replayCommand: Command = {
         }
       }
       await out.flush();
+      if (skipped > MAX_WARNINGS) {
+        console.error(`warning: ${skipped - MAX_WARNINGS} more skipped lines not shown`);
+      }
     } catch (error) {
       if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
     } finally {

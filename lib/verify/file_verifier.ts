@@ -94,9 +94,12 @@ export class FileVerifier {
   line(item: ParsedLine, memberStart: number): void {
     this.#member = memberStart;
     this.report.lines = item.line;
+    if (item.line === 1 && item.record?.type !== "header") {
+      this.#openingPossible = false;
+      this.#problem("header", 1, "First line is not a header");
+    }
     if (item.error !== undefined) {
       this.#problem("bad-line", item.line, item.error);
-      if (item.line === 1) this.#openingPossible = false;
       return;
     }
     const record = item.record;
@@ -155,22 +158,20 @@ export class FileVerifier {
   }
 
   #header(h: HeaderRecord, line: number): void {
-    if (line === 1) {
-      const wrong: string[] = [];
-      if (h.symbol !== this.report.symbol) wrong.push(`symbol "${h.symbol}"`);
-      if (h.date !== this.report.date) wrong.push(`date "${h.date}"`);
-      if (h.format !== 1) wrong.push(`format ${h.format}`);
-      if (wrong.length > 0) {
-        this.#problem(
-          "header",
-          line,
-          `Header names ${
-            wrong.join(", ")
-          }, but the file is ${this.report.symbol} ${this.report.date} (format 1)`,
-        );
-      }
-      return;
+    const wrong: string[] = [];
+    if (h.symbol !== this.report.symbol) wrong.push(`symbol "${h.symbol}"`);
+    if (h.date !== this.report.date) wrong.push(`date "${h.date}"`);
+    if (h.format !== 1) wrong.push(`format ${h.format}`);
+    if (wrong.length > 0) {
+      this.#problem(
+        "header",
+        line,
+        `Header names ${
+          wrong.join(", ")
+        }, but the file is ${this.report.symbol} ${this.report.date} (format 1)`,
+      );
     }
+    if (line === 1) return;
     this.#openingPossible = false;
     this.#loseSync();
     this.#headerWithoutGap = line;
