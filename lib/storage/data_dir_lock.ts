@@ -31,9 +31,18 @@ export class DataDirLock {
 
   /** Takes the lock on `dataDir` (created if missing) without waiting; throws {@linkcode DataDirLockedError}. */
   static async acquire(dataDir: string): Promise<DataDirLock> {
-    await Deno.mkdir(dataDir, { recursive: true });
     const path = `${dataDir}/.lock`;
-    const file = await Deno.open(path, { read: true, write: true, create: true });
+    let file: Deno.FsFile;
+    try {
+      await Deno.mkdir(dataDir, { recursive: true });
+      file = await Deno.open(path, { read: true, write: true, create: true });
+    } catch (error) {
+      // Same error class (callers tell permissions from absence), clearer message.
+      if (error instanceof Error) {
+        error.message = `Cannot use data directory "${dataDir}": ${error.message}`;
+      }
+      throw error;
+    }
     let locked: boolean;
     try {
       locked = await file.tryLock(true);

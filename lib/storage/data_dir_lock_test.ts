@@ -13,3 +13,16 @@ Deno.test("DataDirLock.acquire() fails fast while held and succeeds once release
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("DataDirLock.acquire() names the directory when it cannot be created", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/file`, "");
+    await assert.rejects(
+      () => DataDirLock.acquire(`${dir}/file/data`),
+      (error: Error) => error.message.startsWith(`Cannot use data directory "${dir}/file/data": `),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
