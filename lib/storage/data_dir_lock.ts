@@ -31,18 +31,10 @@ export class DataDirLock {
 
   /** Takes the lock on `dataDir` (created if missing) without waiting; throws {@linkcode DataDirLockedError}. */
   static async acquire(dataDir: string): Promise<DataDirLock> {
+    // Errors keep Deno's class and message (which names the path): callers map them.
+    await Deno.mkdir(dataDir, { recursive: true });
     const path = `${dataDir}/.lock`;
-    let file: Deno.FsFile;
-    try {
-      await Deno.mkdir(dataDir, { recursive: true });
-      file = await Deno.open(path, { read: true, write: true, create: true });
-    } catch (error) {
-      // Same error class (callers tell permissions from absence), clearer message.
-      if (error instanceof Error) {
-        error.message = `Cannot use data directory "${dataDir}": ${error.message}`;
-      }
-      throw error;
-    }
+    const file = await Deno.open(path, { read: true, write: true, create: true });
     let locked: boolean;
     try {
       locked = await file.tryLock(true);
