@@ -60,6 +60,16 @@ Deno.test("collector rejects an unknown subcommand or flag with a one-line hint,
   assertUsageError(help, 'Unknown subcommand "record"');
 });
 
+Deno.test("collector <subcommand> --bogus-flag is a usage error naming the flag, for every subcommand", async () => {
+  // A stub not built yet rejects every argument with its own message.
+  const built = COMMANDS.filter((c) => !c.summary.includes("not built yet"));
+  const results = await Promise.all(built.map((c) => collector(c.name, "--bogus-flag")));
+  built.forEach((command, i) => {
+    assertUsageError(results[i]!, "--bogus-flag");
+    assert.match(results[i]!.stderr, new RegExp(`collector ${command.name} --help`));
+  });
+});
+
 Deno.test("collector version prints the version, exit 0", async () => {
   const { VERSION } = await import("../lib/version.ts");
   for (const args of [["version"], ["--version"]]) {
