@@ -36,6 +36,8 @@ export interface FieldSpec<T> {
 }
 
 const MAX = Number.MAX_SAFE_INTEGER;
+/** Longest delay a timer takes (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function int(min: number, max = MAX): Pick<FieldSpec<number>, "check" | "fromText"> {
   const expected = max === MAX
@@ -157,10 +159,14 @@ export const FIELDS: { readonly [K in keyof CollectorConfig]: FieldSpec<Collecto
   silenceTimeoutMs: {
     arg: "MS",
     doc: "replace a connection that sent nothing for this long",
-    ...int(1),
+    ...int(1, MAX_TIMER_MS),
   },
-  reconnectBaseMs: { arg: "MS", doc: "first reconnect delay (doubles each failure)", ...int(1) },
-  reconnectMaxMs: { arg: "MS", doc: "longest reconnect delay", ...int(1) },
+  reconnectBaseMs: {
+    arg: "MS",
+    doc: "first reconnect delay (doubles each failure)",
+    ...int(1, MAX_TIMER_MS),
+  },
+  reconnectMaxMs: { arg: "MS", doc: "longest reconnect delay", ...int(1, MAX_TIMER_MS) },
   weightBudgetShare: {
     arg: "X",
     doc: "share of the per-minute request weight limit to use",
@@ -178,7 +184,7 @@ export const FIELDS: { readonly [K in keyof CollectorConfig]: FieldSpec<Collecto
   flushIntervalMs: {
     arg: "MS",
     doc: "close a gzip member and fsync at least this often",
-    ...int(1),
+    ...int(1, MAX_TIMER_MS),
   },
   fsync: {
     arg: "",
@@ -196,7 +202,7 @@ export const FIELDS: { readonly [K in keyof CollectorConfig]: FieldSpec<Collecto
   checkpointIntervalMs: {
     arg: "MS",
     doc: "write a book checkpoint this often (0: off)",
-    ...int(0),
+    ...int(0, MAX_TIMER_MS),
   },
   logFormat: { arg: "text|json", doc: "log line format on stderr", check: oneOf("text", "json") },
   logLevel: {
@@ -207,7 +213,7 @@ export const FIELDS: { readonly [K in keyof CollectorConfig]: FieldSpec<Collecto
   statusIntervalMs: {
     arg: "MS",
     doc: "log a status line this often (0: off)",
-    ...int(0),
+    ...int(0, MAX_TIMER_MS),
   },
   metricsAddr: {
     arg: "HOST:PORT",
@@ -228,7 +234,7 @@ export const FIELDS: { readonly [K in keyof CollectorConfig]: FieldSpec<Collecto
   clockCheckIntervalMs: {
     arg: "MS",
     doc: "compare the clock with the exchange's this often (0: off)",
-    ...int(0),
+    ...int(0, MAX_TIMER_MS),
   },
   onRotate: {
     arg: "JSON|PROGRAM",

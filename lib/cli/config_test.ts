@@ -212,6 +212,8 @@ Deno.test("loadConfig() rejects invalid flag values, naming the flag and the val
     [["--max-streams-per-connection", "1025"], ['"1025"', "1024"]],
     [["--rollover-after-ms", "86400000"], ['--rollover-after-ms "86400000"']],
     [["--silence-timeout-ms", "0"], ['--silence-timeout-ms "0"']],
+    [["--status-interval-ms", "2147483648"], ['--status-interval-ms "2147483648"', "2147483647"]],
+    [["--reconnect-max-ms", "1e12"], ['--reconnect-max-ms "1e12"']],
     [["--weight-budget-share", "0"], ['--weight-budget-share "0"']],
     [["--weight-budget-share", "1.5"], ['--weight-budget-share "1.5"']],
     [["--ws-url", "https://stream.binance.com"], [
