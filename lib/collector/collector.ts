@@ -48,6 +48,11 @@ export interface CollectorOptions {
   pacer?: ConnectionPacer;
   /** Longest a connection handoff may take once the new connection is open. */
   handoffTimeoutMs?: number;
+  /**
+   * Exchange minus local time, ms (the last clock check), added to receipt times for the lag
+   * figures (`recv + offset - E`); 0 when omitted.
+   */
+  clockOffsetMs?: () => number;
 }
 
 export type { CollectorStats } from "./collector_stats.ts";
@@ -66,10 +71,17 @@ export interface Collector {
   states(): ReadonlyMap<string, SymbolState>;
   /** The connections. */
   connections(): ConnectionInfo[];
+  /** The symbols of each connection slot (`ConnectionInfo.slot` indexes it); empty before ready. */
+  groups(): readonly (readonly string[])[];
   /** Starts a planned replacement of every connection now (operations, tests). */
   rolloverAll(): void;
   /** REST weight counted as used in the current window, and the budget we allow ourselves. */
   restWeight(): { used: number; budget: number };
+  /**
+   * The process's REST weight budget, for other requests (clock checks) to respect: nothing may
+   * be sent while it is blocked after a 429 or 418, or the exchange bans the IP.
+   */
+  restBudget(): WeightBudget;
 }
 
 const NOISY_LOG_MS = 10_000;
@@ -97,6 +109,7 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
   const router = new FrameRouter<Connection, SymbolState>(noisy);
   let stopping = false;
   let pool: ConnectionPool | null = null;
+  let groups: readonly (readonly string[])[] = [];
   const discovery = new AbortController();
   const timers = new Set<ReturnType<typeof setInterval>>();
 
@@ -143,11 +156,12 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
         log,
         recvNow: receiveTime,
         now,
+        ...(options.clockOffsetMs ? { clockOffsetMs: options.clockOffsetMs } : {}),
       }, { maxBuffered: config.maxBufferedEvents });
       states.set(symbol, state);
       router.add(depthStreamName(symbol, config.speed), state);
     }
-    const groups = planConnections(found.symbols, config.maxStreamsPerConnection);
+    groups = planConnections(found.symbols, config.maxStreamsPerConnection);
     log.info(
       `Following ${found.symbols.length} symbols on ${groups.length} connection(s); ` +
         `snapshot limit ${config.snapshotLimit} (weight ${scheduler.weight}), ` +
@@ -235,7 +249,9 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
     books: (symbol) => states.get(symbol)?.book() ?? null,
     states: () => states,
     connections: () => pool?.connections() ?? [],
+    groups: () => groups,
     rolloverAll: () => pool?.rolloverAll(),
     restWeight: () => ({ used: budget.used(now()), budget: budget.budget }),
+    restBudget: () => budget,
   };
 }

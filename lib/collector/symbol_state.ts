@@ -64,6 +64,8 @@ export interface SymbolContext {
   recvNow(): number;
   /** Clock for {@linkcode SyncStatus.since}, epoch ms; `Date.now` by default. */
   now?: () => number;
+  /** Exchange minus local time, ms (last clock check), added to receipt times for the lag. */
+  clockOffsetMs?: () => number;
 }
 
 /** Events kept (at most) before a snapshot request is sent; the REST snapshot is rarely older. */
@@ -238,7 +240,7 @@ export class SymbolState {
 
   #accept(event: DepthUpdate, recv: number): void {
     this.stats.events++;
-    this.stats.lag.record(recv - event.E);
+    this.stats.lag.record(recv + (this.#ctx.clockOffsetMs?.() ?? 0) - event.E);
     if (this.sync.inSync) {
       const id = this.sync.lastUpdateId!;
       if (event.u <= id) {
@@ -368,6 +370,7 @@ export class SymbolState {
     const gap: GapRecord = { type: "gap", recv: this.#ctx.recvNow(), lastUpdateId, reason, detail };
     this.#ctx.sink.write(this.symbol, gap, () => null);
     this.stats.gaps++;
+    this.stats.gapReasons[reason] = (this.stats.gapReasons[reason] ?? 0) + 1;
     (this.#ctx.gapLog ?? this.#ctx.log).info(`Gap in ${this.symbol}: ${reason} (${detail})`, {
       symbol: this.symbol,
       reason,

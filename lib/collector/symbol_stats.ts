@@ -4,6 +4,7 @@
  * @module
  */
 import { LatencyHistogram } from "../ops/latency.ts";
+import type { GapReason } from "../storage/records.ts";
 
 /** Counters of one symbol. */
 export interface SymbolStats {
@@ -19,6 +20,8 @@ export interface SymbolStats {
   duplicates: number;
   /** Gaps recorded. */
   gaps: number;
+  /** Gaps recorded, by reason. */
+  gapReasons: Partial<Record<GapReason, number>>;
   /** Snapshot requests made after the book was lost (not counting the first sync). */
   resyncs: number;
   /** Snapshot requests made. */
@@ -31,7 +34,7 @@ export interface SymbolStats {
   handoffs: number;
   /** Events after which the book was crossed. */
   crossed: number;
-  /** Lag from exchange event time `E` to local receipt, ms. */
+  /** Lag from exchange event time `E` to local receipt (plus the clock offset, if known), ms. */
   lag: LatencyHistogram;
 }
 
@@ -44,6 +47,7 @@ export function newSymbolStats(): SymbolStats {
     stale: 0,
     duplicates: 0,
     gaps: 0,
+    gapReasons: {},
     resyncs: 0,
     snapshotsRequested: 0,
     snapshotsReceived: 0,

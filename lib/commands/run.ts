@@ -10,6 +10,8 @@ import { configHelp, loadConfig } from "../cli/config.ts";
 import { InputError, UsageError } from "../cli/errors.ts";
 import { createLogger, type Logger } from "../cli/log.ts";
 import { startCollector } from "../collector/collector.ts";
+import { logTo } from "../ops/logger.ts";
+import { type Operations, startOperations } from "../ops/operations.ts";
 import { DataDirLockedError, Recorder } from "../storage/recorder.ts";
 import { VERSION } from "../version.ts";
 import type { Command } from "./command.ts";
@@ -49,13 +51,21 @@ async function openRecorder(
     });
   } catch (error) {
     if (error instanceof DataDirLockedError) throw new InputError(error.message);
-    if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotFound) {
+    if (
+      error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotFound ||
+      isReadOnlyFs(error)
+    ) {
       throw new InputError(
         `Cannot use data directory ${JSON.stringify(config.dataDir)}: ${error.message}`,
       );
     }
     throw error;
   }
+}
+
+/** Deno has no error class for EROFS: a plain `Error` with `code: "EROFS"`. */
+function isReadOnlyFs(error: unknown): error is Error {
+  return error instanceof Error && (error as { code?: unknown }).code === "EROFS";
 }
 
 async function withinLimit(work: Promise<unknown>, ms: number): Promise<boolean> {
@@ -89,10 +99,29 @@ export const runCommand: Command = {
     }
     const log = createLogger({ format: config.logFormat, level: config.logLevel });
     const signals = stopSignal();
+    const startedAt = Date.now();
     try {
       const recorder = await openRecorder(config, log);
-      const collector = startCollector(config, { sink: recorder, log });
+      let ops: Operations | null = null;
+      const collector = startCollector(config, {
+        sink: recorder,
+        log,
+        clockOffsetMs: () => ops?.clockOffsetMs() ?? 0,
+      });
       try {
+        ops = await startOperations(config, {
+          collector,
+          recorder,
+          logger: logTo(log),
+          version: VERSION,
+          startedAt,
+        }).catch((error) => {
+          // Address in use or not ours: the configuration cannot be used as it is.
+          if (error instanceof Error && error.message.startsWith("Cannot listen on")) {
+            throw new InputError(`${error.message} (metricsAddr)`);
+          }
+          throw error;
+        });
         const first = await Promise.race([
           signals.signal,
           collector.ready.then(() => null),
@@ -101,6 +130,7 @@ export const runCommand: Command = {
         log.info(`${name} received: stopping`);
       } finally {
         const started = Date.now();
+        await ops?.stop();
         if (!await withinLimit(collector.stop(), STOP_LIMIT_MS / 2)) {
           log.warn("Connections did not close in time; writing what was accepted");
         }
@@ -108,6 +138,8 @@ export const runCommand: Command = {
           recorder.close((symbol) => collector.books(symbol)),
           Math.max(500, STOP_LIMIT_MS - (Date.now() - started)),
         );
+        // Waits for the rotation hook (also on the files finished just now).
+        await ops?.close();
         log.info("Stopped", { ms: Date.now() - started, ...summary(collector.stats()) });
       }
       return 0;

@@ -1,0 +1,284 @@
+/**
+ * The operations of `collector run`, assembled in one place from a running collector and its
+ * recorder: the metrics, the optional HTTP endpoint (`metricsAddr`: `/metrics`, `/health`,
+ * `/book/SYMBOL`), the status line (`statusIntervalMs`, SIGUSR1), clock checks
+ * (`clockCheckIntervalMs`: logged, exposed as metrics, and written as a `clock` record into every
+ * symbol's file) and the rotation hook with retention (`onRotate`, `retentionDays`). See
+ * `docs/OPERATIONS.md`.
+ *
+ * Order at shutdown: {@linkcode Operations.stop} before the recorder closes (no more clock records,
+ * endpoint closed), {@linkcode Operations.close} after it (waits for the hook on the files the
+ * recorder finished while closing).
+ *
+ * @module
+ */
+import type { CollectorConfig } from "../cli/config.ts";
+import type { Collector } from "../collector/collector.ts";
+import type { FileFinishedInfo, RecorderStats } from "../storage/recorder_types.ts";
+import type { ClockRecord, RecordingRecord } from "../storage/records.ts";
+import { USED_WEIGHT_HEADER } from "../binance/limits.ts";
+import type { DepthSnapshot } from "../binance/types.ts";
+import { retryAfterMs } from "../collector/snapshot_scheduler.ts";
+import type { WeightBudget } from "../collector/weight_budget.ts";
+import { type ClockChecks, startClockChecks } from "./clock.ts";
+import { type CollectorMetrics, createCollectorMetrics } from "./collector_metrics.ts";
+import { CollectorView } from "./collector_view.ts";
+import type { HealthPolicy, HealthReport } from "./health.ts";
+import { type LiveView, type OpsServer, serveOps } from "./http_server.ts";
+import { LatencyWindow } from "./latency.ts";
+import { createLiveView } from "./live_view.ts";
+import type { Logger } from "./logger.ts";
+import { createRotateHook, type RotateHook, type RotateHookOptions } from "./rotate_hook.ts";
+import { startStatus, type StatusFields, type StatusReporter } from "./status.ts";
+
+/** The configuration keys the operations read. */
+export type OperationsConfig = Pick<
+  CollectorConfig,
+  | "restUrl"
+  | "dataDir"
+  | "metricsAddr"
+  | "statusIntervalMs"
+  | "clockCheckIntervalMs"
+  | "onRotate"
+  | "retentionDays"
+>;
+
+/** What the operations need of the recorder (the storage `Recorder` fits). */
+export interface OpsRecorder {
+  /** Counters since it opened. */
+  readonly stats: RecorderStats;
+  /** Accepts a record of `symbol` (here: clock records). */
+  write(symbol: string, record: RecordingRecord, book: () => DepthSnapshot | null): void;
+  /** Set here: called when a day file is finished and its manifest written. */
+  onFileFinished?: (info: FileFinishedInfo) => void;
+}
+
+/** Options of {@linkcode startOperations}. */
+export interface OperationsOptions {
+  /** The running collector. */
+  collector: Collector;
+  /** Its recorder. */
+  recorder: OpsRecorder;
+  /** Where everything is logged (status lines, clock checks, hook results). */
+  logger: Logger;
+  /** Version for `collector_build_info`. */
+  version: string;
+  /** Process start, epoch ms. Default: now. */
+  startedAt?: number;
+  /** Clock, epoch ms. Default `Date.now`. */
+  now?: () => number;
+  /** Overrides of the health policy (tests scale it down). */
+  healthPolicy?: Partial<HealthPolicy>;
+  /** HTTP client of the clock checks. Default: global `fetch`. */
+  fetch?: typeof fetch;
+  /** Limits of the rotation hook (timeouts, queue); the command comes from the configuration. */
+  hook?: Omit<RotateHookOptions, "logger" | "retention">;
+  /** Signal for an extra status line; default `"SIGUSR1"`, `null` for none. */
+  statusSignal?: Deno.Signal | null;
+}
+
+/** Running operations. */
+export interface Operations {
+  /** The endpoint's bound address (`host:port`), or `null` when `metricsAddr` is off. */
+  readonly addr: string | null;
+  /** The metrics (also without endpoint). */
+  readonly metrics: CollectorMetrics;
+  /** What `/health`, `/metrics` and `/book` answer from. */
+  readonly view: LiveView;
+  /** Exchange minus local time at the last clock check, ms; 0 before the first. */
+  clockOffsetMs(): number;
+  /** The last successful clock measurement, or `null`. */
+  lastClock(): ClockRecord | null;
+  /** The health report now. */
+  health(): HealthReport;
+  /** Logs a status line now and returns its fields; `null` when the status line is off. */
+  status(): StatusFields | null;
+  /** Stops the status line, clock checks and endpoint; finished files are still hooked. */
+  stop(): Promise<void>;
+  /** {@linkcode Operations.stop}, then waits for queued and running hook jobs. */
+  close(): Promise<void>;
+}
+
+/** Request weight of `GET /api/v3/time`. */
+const TIME_WEIGHT = 1;
+
+/**
+ * `fetch` for the clock checks within the collector's REST budget: no request while the budget is
+ * blocked after a 429 or 418 (the exchange bans an IP that keeps sending), the weight counted, and
+ * a 429 or 418 answer blocks the snapshots too. `onAnswer` hears each HTTP status (0: none).
+ */
+export function budgetedFetch(
+  budget: WeightBudget,
+  options: { fetch?: typeof fetch; now?: () => number; onAnswer?: (status: number) => void },
+): typeof fetch {
+  const base = options.fetch ?? fetch;
+  const now = options.now ?? Date.now;
+  return async (input, init) => {
+    const t = now();
+    if (budget.blockedUntil > t) {
+      options.onAnswer?.(0);
+      throw new Error(
+        `REST requests are paused for ${
+          Math.ceil((budget.blockedUntil - t) / 1000)
+        } s after a 429 or 418 (Retry-After): not sent`,
+      );
+    }
+    budget.spend(TIME_WEIGHT, t);
+    let res: Response;
+    try {
+      res = await base(input, init);
+    } catch (error) {
+      options.onAnswer?.(0);
+      throw error;
+    }
+    options.onAnswer?.(res.status);
+    const used = res.headers.get(USED_WEIGHT_HEADER);
+    if (used !== null) budget.report(Number(used), now());
+    if (res.status === 429 || res.status === 418) {
+      const wait = retryAfterMs(res.headers) ?? (res.status === 429 ? 60_000 : 120_000);
+      budget.block(wait, now());
+    }
+    return res;
+  };
+}
+
+/** Starts the operations configured in `config` around a running collector and recorder. */
+export async function startOperations(
+  config: OperationsConfig,
+  options: OperationsOptions,
+): Promise<Operations> {
+  const { collector, recorder } = options;
+  const log = options.logger;
+  const now = options.now ?? Date.now;
+  const startedAt = options.startedAt ?? now();
+  const view = new CollectorView(collector, recorder, { startedAt, now });
+  const metrics = createCollectorMetrics({
+    version: options.version,
+    startedAt,
+    onCollectError: (name, error) =>
+      log("error", `metric ${name} could not be read`, { error: String(error) }),
+  });
+  metrics.watchSymbols(() => [...collector.states().values()].map((s) => s.status().state));
+  metrics.watchLag(new LatencyWindow(view.lagHistogram(), now()), now);
+  view.registerSymbolMetrics(metrics.registry);
+  const live = createLiveView({
+    registry: metrics.registry,
+    healthInput: () => view.healthInput(),
+    book: (symbol, depth) => view.book(symbol, depth),
+    ...(options.healthPolicy ? { policy: options.healthPolicy } : {}),
+    now,
+  });
+  metrics.watchHealth(() => live.health());
+  const liveView: LiveView = {
+    ...live,
+    metricsText: () => {
+      view.updateMetrics(metrics);
+      return metrics.registry.render();
+    },
+  };
+
+  let hook: RotateHook | null = null;
+  if (config.onRotate !== null) {
+    const retention = config.retentionDays > 0
+      ? { retention: { dataDir: config.dataDir, days: config.retentionDays } }
+      : {};
+    hook = createRotateHook(config.onRotate, { ...options.hook, logger: log, ...retention });
+    const h = hook;
+    metrics.watchHook(() => h.stats());
+    recorder.onFileFinished = (f) => void h.onRotate(f.path, f.manifestPath);
+  } else if (config.retentionDays > 0) {
+    log("warn", "retentionDays is ignored without onRotate: files are kept", {
+      retentionDays: config.retentionDays,
+    });
+  }
+
+  let stopped = false;
+  let clock: ClockChecks | null = null;
+  const writeClock = (record: ClockRecord) => {
+    metrics.observeClock(record);
+    metrics.clockChecks.inc({ result: "ok" });
+    if (stopped) return;
+    for (const symbol of collector.states().keys()) {
+      recorder.write(symbol, record, () => collector.books(symbol));
+    }
+  };
+  // clock.ts reports a failed check only through its log line: count it there.
+  const clockLog: Logger = (level, msg, fields) => {
+    if (level === "warn" && msg.startsWith("clock check failed")) {
+      metrics.clockChecks.inc({ result: "error" });
+    }
+    log(level, msg, fields);
+  };
+  // The first check waits for the symbols, so that its record goes into every file.
+  const clockStarted = config.clockCheckIntervalMs > 0
+    ? collector.ready.then(() => {
+      if (stopped) return;
+      clock = startClockChecks(config.restUrl, writeClock, {
+        intervalMs: config.clockCheckIntervalMs,
+        logger: clockLog,
+        fetch: budgetedFetch(collector.restBudget(), {
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+          now,
+          onAnswer: (status) =>
+            metrics.restRequests.inc({ endpoint: "time", code: status ? String(status) : "error" }),
+        }),
+      });
+    }, () => {})
+    : Promise.resolve();
+
+  let status: StatusReporter | null = null;
+  if (config.statusIntervalMs > 0) {
+    status = startStatus(view.statusSource(), log, {
+      intervalMs: config.statusIntervalMs,
+      now,
+      ...(options.statusSignal !== undefined ? { signal: options.statusSignal } : {}),
+    });
+  }
+
+  let server: OpsServer | null = null;
+  if (config.metricsAddr !== null) {
+    try {
+      server = await serveOps(config.metricsAddr, liveView, { logger: log });
+    } catch (error) {
+      status?.stop();
+      stopped = true;
+      await clockStarted;
+      await (clock as ClockChecks | null)?.stop();
+      throw error;
+    }
+  }
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    stopping ??= (async () => {
+      stopped = true;
+      status?.stop();
+      await clockStarted;
+      await (clock as ClockChecks | null)?.stop();
+      await server?.close();
+    })();
+
+  return {
+    addr: server?.addr ?? null,
+    metrics,
+    view: liveView,
+    clockOffsetMs: () => (clock as ClockChecks | null)?.last?.offsetMs ?? 0,
+    lastClock: () => (clock as ClockChecks | null)?.last ?? null,
+    health: () => liveView.health(),
+    status: () => status?.emit() ?? null,
+    stop,
+    async close() {
+      await stop();
+      if (hook) {
+        const s = hook.stats();
+        if (s.queued + s.running > 0) {
+          log("info", `waiting for ${s.queued + s.running} rotate hook job(s)`, {
+            queued: s.queued,
+            running: s.running,
+          });
+        }
+        await hook.close();
+      }
+    },
+  };
+}
