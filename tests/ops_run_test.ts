@@ -229,10 +229,31 @@ function spawnRun(args: string[]): {
 Deno.test("collector run --log-format json logs status lines with fields and serves the endpoint", async () => {
   await using sim = await startSimulator({ symbols: SYMBOLS, quiet: true, levelsPerSide: 20 });
   const dataDir = await Deno.makeTempDir({ prefix: "ops_run_json_" });
+  // A previous run stopped yesterday and left its day unfinished: this run finishes it at start.
+  const yesterday = Date.now() - DAY_MS;
+  const previous = await Recorder.open({
+    dataDir,
+    collectorVersion: "test",
+    streamName: (s) => depthStreamName(s, "100ms"),
+    fsync: false,
+    now: () => yesterday,
+  });
+  previous.write("BTCUSDT", {
+    type: "clock",
+    recv: yesterday,
+    serverTime: yesterday,
+    offsetMs: 0,
+    rttMs: 1,
+  }, () => null);
+  await previous.close();
+  const old = `${dataDir}/BTCUSDT/${new Date(yesterday).toISOString().slice(0, 10)}_dom`;
+  const hookOut = `${dataDir}/hook.txt`;
+  const hook = JSON.stringify(["sh", "-c", 'printf "%s %s\\n" "$1" "$2" >> "$0"', hookOut]);
   const run = spawnRun([
     ...["--ws-url", sim.wsUrl, "--rest-url", sim.url, "--data-dir", dataDir],
     ...["--symbols", SYMBOLS.join(","), "--snapshot-limit", "100", "--flush-interval-ms", "100"],
     ...["--log-format", "json", "--status-interval-ms", "300", "--metrics-addr", "127.0.0.1:0"],
+    ...["--on-rotate", hook],
   ]);
   const entries = () =>
     run.stderr.join("").split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
@@ -262,8 +283,10 @@ Deno.test("collector run --log-format json logs status lines with fields and ser
   } finally {
     run.child.kill("SIGTERM");
     const code = (await run.done).code;
+    const hooked = await Deno.readTextFile(hookOut).catch(() => "");
     await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     assert.equal(code, 0, run.stderr.join(""));
+    assert.equal(hooked, `${old}.jsonl.gz ${old}.manifest.json\n`);
   }
 });
 
