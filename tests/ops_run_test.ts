@@ -309,6 +309,19 @@ Deno.test("collector run logs text status lines with key=value fields", async ()
   }
 });
 
+/** The child's exit status; SIGKILL after `ms` (a hang fails the test instead of blocking it). */
+async function exitWithin(
+  run: ReturnType<typeof spawnRun>,
+  ms: number,
+): Promise<Deno.CommandStatus> {
+  const timer = setTimeout(() => run.child.kill("SIGKILL"), ms);
+  try {
+    return await run.done;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A read-only tmpfs mount point, or `null` when this user cannot mount (not root). */
 function mountReadOnly(): string | null {
   const dir = Deno.makeTempDirSync({ prefix: "ops_ro_" });
@@ -341,7 +354,7 @@ Deno.test({
         "--rest-url",
         "http://127.0.0.1:9",
       ]);
-      const status = await run.done;
+      const status = await exitWithin(run, 15_000);
       const stderr = run.stderr.join("");
       assert.equal(status.code, 2, stderr);
       assert.ok(stderr.includes(`Cannot use data directory "${dir}"`), stderr);
@@ -351,4 +364,38 @@ Deno.test({
       Deno.removeSync(dir);
     }
   },
+});
+
+Deno.test("collector run refuses a metrics address in use, exit 2", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const dataDir = await Deno.makeTempDir({ prefix: "ops_run_addr_" });
+  try {
+    const addr = `127.0.0.1:${listener.addr.port}`;
+    const run = spawnRun([
+      ...["--data-dir", dataDir, "--symbols", "BTCUSDT", "--rest-url", "http://127.0.0.1:9"],
+      ...["--metrics-addr", addr],
+    ]);
+    const status = await exitWithin(run, 15_000);
+    const stderr = run.stderr.join("");
+    assert.equal(status.code, 2, stderr);
+    assert.ok(stderr.includes(`Cannot listen on "${addr}"`), stderr);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("collector run stops on SIGTERM while the symbols are still unknown (exchange down)", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "ops_run_down_" });
+  try {
+    const run = spawnRun([
+      ...["--data-dir", dataDir, "--symbols", "BTCUSDT", "--rest-url", "http://127.0.0.1:9"],
+      ...["--metrics-addr", "127.0.0.1:0", "--clock-check-interval-ms", "100"],
+    ]);
+    await until("discovery failing", () => run.stderr.join("").includes("exchangeInfo failed"));
+    run.child.kill("SIGTERM");
+    const status = await exitWithin(run, 10_000);
+    assert.equal(status.code, 0, run.stderr.join(""));
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
 });

@@ -210,8 +210,8 @@ export async function startOperations(
     log(level, msg, fields);
   };
   // The first check waits for the symbols, so that its record goes into every file.
-  const clockStarted = config.clockCheckIntervalMs > 0
-    ? collector.ready.then(() => {
+  if (config.clockCheckIntervalMs > 0) {
+    collector.ready.then(() => {
       if (stopped) return;
       clock = startClockChecks(config.restUrl, writeClock, {
         intervalMs: config.clockCheckIntervalMs,
@@ -223,8 +223,8 @@ export async function startOperations(
             metrics.restRequests.inc({ endpoint: "time", code: status ? String(status) : "error" }),
         }),
       });
-    }, () => {})
-    : Promise.resolve();
+    }, () => {});
+  }
 
   let status: StatusReporter | null = null;
   if (config.statusIntervalMs > 0) {
@@ -240,9 +240,8 @@ export async function startOperations(
     try {
       server = await serveOps(config.metricsAddr, liveView, { logger: log });
     } catch (error) {
-      status?.stop();
       stopped = true;
-      await clockStarted;
+      status?.stop();
       await (clock as ClockChecks | null)?.stop();
       throw error;
     }
@@ -251,9 +250,9 @@ export async function startOperations(
   let stopping: Promise<void> | null = null;
   const stop = () =>
     stopping ??= (async () => {
+      // Not waiting for the clock checks to start: `ready` may never come (discovery retrying).
       stopped = true;
       status?.stop();
-      await clockStarted;
       await (clock as ClockChecks | null)?.stop();
       await server?.close();
     })();
