@@ -134,6 +134,15 @@ Deno.test("operations: metrics, health, books, clock records and the hook move w
     assert.equal(sample(text, 'collector_gaps_total{symbol="BTCUSDT",reason="sequence"}'), null);
     assert.ok(sample(text, 'collector_events_total{connection="1"}')! > events1);
     assert.equal(sample(text, 'collector_symbol_in_sync{symbol="ETHUSDT"}'), 1);
+    assert.equal(sample(text, 'collector_snapshots_total{symbol="ETHUSDT",source="rest"}'), 2);
+    assert.equal(sample(text, 'collector_snapshots_total{symbol="BTCUSDT",source="rest"}'), 1);
+
+    // A planned replacement of the connection is counted as a rollover.
+    collector.rolloverAll();
+    await until("the handoff", () => collector.stats().connections.handoffsCompleted === 1);
+    text = await metrics();
+    assert.equal(sample(text, 'collector_reconnects_total{reason="rollover"}'), 1);
+    assert.equal(sample(text, 'collector_reconnects_total{reason="drop"}'), 0);
 
     // The live book is the simulator's at the same update id.
     const book = JSON.parse((await get(addr, "/book/btcusdt?depth=5")).body);

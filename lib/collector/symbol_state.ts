@@ -340,6 +340,7 @@ export class SymbolState {
       asks: snapshot.asks,
       source: "rest",
     }, () => null);
+    this.stats.snapshotRecords.rest++;
     const outcome = this.sync.onSnapshot(snapshot);
     if (outcome.kind === "synced") {
       this.#recent = [];
@@ -455,6 +456,7 @@ export class SymbolState {
         asks: book.asks,
         source: "book",
       }, () => null);
+      this.stats.snapshotRecords.book++;
       this.sync.onSnapshot(book);
       this.#exact = false;
     }

@@ -28,6 +28,8 @@ export interface SymbolStats {
   snapshotsRequested: number;
   /** Snapshots received. */
   snapshotsReceived: number;
+  /** Snapshot records written: from REST, or the book carried over at a handoff. */
+  snapshotRecords: { rest: number; book: number };
   /** Times the book was in sync after a snapshot. */
   syncs: number;
   /** Handoffs to a new connection without a gap. */
@@ -51,6 +53,7 @@ export function newSymbolStats(): SymbolStats {
     resyncs: 0,
     snapshotsRequested: 0,
     snapshotsReceived: 0,
+    snapshotRecords: { rest: 0, book: 0 },
     syncs: 0,
     handoffs: 0,
     crossed: 0,

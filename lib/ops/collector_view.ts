@@ -190,9 +190,10 @@ export class CollectorView {
   /** Adds to `counter` what `value` grew by since the last push (counters never go back). */
   #push(name: string, counter: Counter, labels: Labels, value: number): void {
     const key = `${name}${JSON.stringify(labels)}`;
-    const prev = this.#pushed.get(key) ?? 0;
-    if (value > prev) counter.inc(labels, value - prev);
-    this.#pushed.set(key, Math.max(prev, value));
+    const prev = this.#pushed.get(key);
+    // A series shows from its first push, at 0 too, so that rates and alerts see it.
+    if (prev === undefined || value > prev) counter.inc(labels, Math.max(0, value - (prev ?? 0)));
+    this.#pushed.set(key, Math.max(prev ?? 0, value));
   }
 
   /** Brings the counters and gauges of `m` up to date (call before rendering). */
@@ -204,7 +205,9 @@ export class CollectorView {
       for (const [reason, n] of Object.entries(s.stats.gapReasons)) {
         this.#push("gaps", m.gaps, { symbol, reason }, n ?? 0);
       }
-      this.#push("snapshots", m.snapshots, { symbol, source: "rest" }, s.stats.snapshotsReceived);
+      for (const [source, n] of Object.entries(s.stats.snapshotRecords)) {
+        this.#push("snapshots", m.snapshots, { symbol, source }, n);
+      }
     }
     const stats = this.#collector.stats();
     const rest = stats.snapshots;
