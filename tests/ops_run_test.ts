@@ -108,13 +108,16 @@ Deno.test("operations: metrics, health, books, clock records and the hook move w
     await until("both symbols in sync and a clock check", () => {
       return collector.stats().inSync === 2 && ops!.lastClock() !== null;
     });
-    await until("events", () => collector.stats().events > 20);
+    await until("events and bytes", () => {
+      return collector.stats().events > 20 && (recorder.bytesBySymbol.get("BTCUSDT") ?? 0) > 0;
+    });
 
     let text = await metrics();
     const events1 = sample(text, 'collector_events_total{connection="1"}')!;
     assert.ok(events1 > 20, `events ${events1}`);
     assert.equal(sample(text, 'collector_symbols{state="in-sync"}'), 2);
     assert.equal(sample(text, "collector_connections"), 1);
+    assert.ok(sample(text, 'collector_bytes_written_total{symbol="BTCUSDT"}')! > 0);
     assert.ok(sample(text, 'collector_rest_requests_total{endpoint="depth",code="200"}')! >= 2);
     // The exchange's clock is hours ahead; the lag corrected by the measured offset is not.
     const offset = sample(text, "collector_clock_offset_seconds")!;

@@ -21,6 +21,8 @@ import type { ConnectionStatus, StatusSource } from "./status.ts";
 export interface RecorderView {
   /** Its counters since it opened. */
   readonly stats: RecorderStats;
+  /** Compressed bytes written since it opened, per symbol, when it counts them. */
+  readonly bytesBySymbol?: ReadonlyMap<string, number>;
 }
 
 /** A failed write makes the process unhealthy for this long. */
@@ -221,8 +223,11 @@ export class CollectorView {
     m.restWeightUsed.set({}, weight.used);
     m.restWeightLimit.set({}, weight.budget);
     const rec = this.#recorder.stats;
-    // The recorder counts bytes and drops for all symbols together.
-    this.#push("bytes", m.bytesWritten, { symbol: "all" }, rec.bytesWritten);
+    const bySymbol = this.#recorder.bytesBySymbol;
+    if (bySymbol) {
+      for (const [symbol, n] of bySymbol) this.#push("bytes", m.bytesWritten, { symbol }, n);
+    } else this.#push("bytes", m.bytesWritten, { symbol: "all" }, rec.bytesWritten);
+    // The recorder counts drops for all symbols together.
     this.#push("dropped", m.eventsDropped, { symbol: "all" }, rec.droppedRecords);
     this.#push("writeErrors", m.writeErrors, {}, rec.writeErrors);
     m.connections.set({}, this.#collector.connections().filter((c) => c.open).length);

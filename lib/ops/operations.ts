@@ -47,6 +47,8 @@ export type OperationsConfig = Pick<
 export interface OpsRecorder {
   /** Counters since it opened. */
   readonly stats: RecorderStats;
+  /** Compressed bytes written since it opened, per symbol (else metrics show the total). */
+  readonly bytesBySymbol?: ReadonlyMap<string, number>;
   /** Accepts a record of `symbol` (here: clock records). */
   write(symbol: string, record: RecordingRecord, book: () => DepthSnapshot | null): void;
   /** Set here: called when a day file is finished and its manifest written. */

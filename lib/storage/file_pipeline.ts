@@ -28,6 +28,8 @@ export interface FilePipelineOptions {
   records: RecordFactory;
   /** Counters shared with the recorder. */
   stats: RecorderStats;
+  /** Compressed bytes written, per symbol (shared with the recorder). */
+  bytesBySymbol?: Map<string, number>;
   log: (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
   beforeWrite?: BeforeWriteHook | undefined;
   /** Records of `file` were lost to a write error (a gap must follow). */
@@ -189,6 +191,8 @@ export class FilePipeline {
       const member = await gzipMember(this.#encoder.encode(batch.lines.join("\n") + "\n"));
       await file.disk.append(member, this.#o.fsync);
       stats.bytesWritten += member.length;
+      const bySymbol = this.#o.bytesBySymbol;
+      bySymbol?.set(file.symbol, (bySymbol.get(file.symbol) ?? 0) + member.length);
       stats.membersWritten++;
       stats.recordsWritten += batch.records;
       addCounts(file.counts, batch.counts);

@@ -50,6 +50,7 @@ export class Recorder {
     tailsRepaired: 0,
     manifestsWritten: 0,
   };
+  readonly #bytesBySymbol = new Map<string, number>();
   /** Called after a day file is finished and its manifest written (e.g. for an `onRotate` hook). */
   onFileFinished?: (info: FileFinishedInfo) => void;
 
@@ -84,6 +85,7 @@ export class Recorder {
       flushIntervalMs: this.#flushIntervalMs,
       records: this.#records,
       stats: this.#stats,
+      bytesBySymbol: this.#bytesBySymbol,
       log: (level, message, fields) => this.#log(level, message, fields),
       beforeWrite: options.beforeWrite,
       onLost: (file, lost) => this.#lost(file, lost),
@@ -118,6 +120,11 @@ export class Recorder {
     let filesOpen = 0;
     for (const file of this.#pipeline.files) if (file.disk.isOpen) filesOpen++;
     return { ...this.#stats, filesOpen };
+  }
+
+  /** Compressed bytes written since the recorder opened, per symbol (a live view). */
+  get bytesBySymbol(): ReadonlyMap<string, number> {
+    return this.#bytesBySymbol;
   }
 
   /**
