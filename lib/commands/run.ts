@@ -5,19 +5,11 @@
  *
  * @module
  */
-import { depthStreamName } from "../binance/urls.ts";
 import { configHelp, loadConfig } from "../cli/config.ts";
-import { InputError, UsageError } from "../cli/errors.ts";
-import { createLogger, type Logger } from "../cli/log.ts";
-import { startCollector } from "../collector/collector.ts";
-import { logTo } from "../ops/logger.ts";
-import { type Operations, startOperations } from "../ops/operations.ts";
-import { DataDirLockedError, Recorder } from "../storage/recorder.ts";
-import { VERSION } from "../version.ts";
+import { UsageError } from "../cli/errors.ts";
+import { createLogger } from "../cli/log.ts";
 import type { Command } from "./command.ts";
-
-/** Longest a clean stop may take before the process gives up waiting. */
-const STOP_LIMIT_MS = 4000;
+import { runRecordingSession } from "./recording_session.ts";
 
 /** Resolves with the name of the first SIGINT or SIGTERM; `remove` unregisters the listeners. */
 function stopSignal(): { signal: Promise<string>; remove(): void } {
@@ -32,50 +24,6 @@ function stopSignal(): { signal: Promise<string>; remove(): void } {
       for (const [name, handler] of handlers) Deno.removeSignalListener(name, handler);
     },
   };
-}
-
-async function openRecorder(
-  config: Awaited<ReturnType<typeof loadConfig>>["config"],
-  log: Logger,
-): Promise<Recorder> {
-  try {
-    return await Recorder.open({
-      dataDir: config.dataDir,
-      collectorVersion: VERSION,
-      streamName: (symbol) => depthStreamName(symbol, config.speed),
-      flushIntervalMs: config.flushIntervalMs,
-      fsync: config.fsync,
-      maxPendingBytes: config.maxPendingBytes,
-      checkpointIntervalMs: config.checkpointIntervalMs,
-      log: (level, message, fields) => log[level](message, fields),
-    });
-  } catch (error) {
-    if (error instanceof DataDirLockedError) throw new InputError(error.message);
-    if (
-      error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotFound ||
-      isReadOnlyFs(error)
-    ) {
-      throw new InputError(
-        `Cannot use data directory ${JSON.stringify(config.dataDir)}: ${error.message}`,
-      );
-    }
-    throw error;
-  }
-}
-
-/** Deno has no error class for EROFS: a plain `Error` with `code: "EROFS"`. */
-function isReadOnlyFs(error: unknown): error is Error {
-  return error instanceof Error && (error as { code?: unknown }).code === "EROFS";
-}
-
-async function withinLimit(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms));
-  try {
-    return await Promise.race([work.then(() => true), late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The `run` subcommand. */
@@ -99,56 +47,14 @@ export const runCommand: Command = {
     }
     const log = createLogger({ format: config.logFormat, level: config.logLevel });
     const signals = stopSignal();
-    const startedAt = Date.now();
     try {
-      const recorder = await openRecorder(config, log);
-      let ops: Operations | null = null;
-      const collector = startCollector(config, {
-        sink: recorder,
+      await runRecordingSession(config, {
         log,
-        clockOffsetMs: () => ops?.clockOffsetMs() ?? 0,
+        until: signals.signal.then((name) => `${name} received`),
       });
-      try {
-        ops = await startOperations(config, {
-          collector,
-          recorder,
-          logger: logTo(log),
-          version: VERSION,
-          startedAt,
-        }).catch((error) => {
-          // Address in use or not ours: the configuration cannot be used as it is.
-          if (error instanceof Error && error.message.startsWith("Cannot listen on")) {
-            throw new InputError(`${error.message} (metricsAddr)`);
-          }
-          throw error;
-        });
-        const first = await Promise.race([
-          signals.signal,
-          collector.ready.then(() => null),
-        ]);
-        const name = first ?? await signals.signal;
-        log.info(`${name} received: stopping`);
-      } finally {
-        const started = Date.now();
-        await ops?.stop();
-        if (!await withinLimit(collector.stop(), STOP_LIMIT_MS / 2)) {
-          log.warn("Connections did not close in time; writing what was accepted");
-        }
-        await withinLimit(
-          recorder.close((symbol) => collector.books(symbol)),
-          Math.max(500, STOP_LIMIT_MS - (Date.now() - started)),
-        );
-        // Waits for the rotation hook (also on the files finished just now).
-        await ops?.close();
-        log.info("Stopped", { ms: Date.now() - started, ...summary(collector.stats()) });
-      }
       return 0;
     } finally {
       signals.remove();
     }
   },
 };
-
-function summary(s: ReturnType<ReturnType<typeof startCollector>["stats"]>) {
-  return { events: s.written, gaps: s.gaps, snapshots: s.snapshots.received };
-}
