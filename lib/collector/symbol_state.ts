@@ -435,19 +435,12 @@ export class SymbolState {
   /**
    * The new connection batches updates differently: its first event overlaps the book
    * (`U <= id < u`). Nothing is missing, but once in sync only exact continuation is accepted, so
-   * the book is carried over as a snapshot: a gap record (for readers), the book as a "book"
-   * snapshot, and the overlapping event bridges it. No REST request.
+   * the book is written as a "book" snapshot, after which (as after any snapshot) the overlapping
+   * event bridges it. No gap, no REST request; `verify` replays it the same way.
    */
   #handOverOverlap(): void {
-    const head = this.#queue[0]!.event;
     if (this.sync.inSync) {
       const book = this.sync.book.snapshot();
-      this.#gap(
-        "disconnect",
-        book.lastUpdateId,
-        `handoff to a connection whose events overlap (U=${head.U} u=${head.u}): ` +
-          `no update lost, book carried over`,
-      );
       this.#ctx.sink.write(this.symbol, {
         type: "snapshot",
         recv: this.#ctx.recvNow(),
