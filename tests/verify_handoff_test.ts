@@ -4,6 +4,7 @@ import { DepthSync } from "../lib/book/depth_sync.ts";
 import { serializeRecord } from "../lib/storage/records.ts";
 import { findRecordings } from "../lib/verify/find_recordings.ts";
 import { verifyFiles } from "../lib/verify/verify_files.ts";
+import { replayBookRows } from "../lib/replay/book_rows.ts";
 import { realDays, writeDay } from "./helpers/fixtures.ts";
 
 /**
@@ -62,14 +63,21 @@ async function handoffDay(withSnapshot: boolean) {
   throw new Error("the real day has fewer than 300 applied events");
 }
 
-async function verifyDay(day: Awaited<ReturnType<typeof handoffDay>>) {
+async function inDir<T>(
+  day: Awaited<ReturnType<typeof handoffDay>>,
+  fn: (dir: string) => Promise<T>,
+): Promise<T> {
   const dir = await Deno.makeTempDir();
   try {
     await writeDay(dir, day);
-    return await verifyFiles(await findRecordings([dir]));
+    return await fn(dir);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+function verifyDay(day: Awaited<ReturnType<typeof handoffDay>>) {
+  return inDir(day, async (dir) => verifyFiles(await findRecordings([dir])));
 }
 
 Deno.test("verifyFiles() accepts an overlapping event right after a book snapshot (a handoff)", async () => {
@@ -84,4 +92,22 @@ Deno.test("verifyFiles() reports the same overlapping event without the book sna
   const report = await verifyDay(await handoffDay(false));
   assert.equal(report.exitCode, 1);
   assert.ok(report.files[0]!.problems.length > 0);
+});
+
+Deno.test("replayBookRows() keeps emitting through a handoff's book snapshot and bridging event", async () => {
+  const day = await handoffDay(true);
+  const events = day.lines.filter((l) => l.includes('"type":"depthUpdate"')).length;
+  const rows = await inDir(day, async (dir) => {
+    const out = [];
+    for await (
+      const batch of replayBookRows(await findRecordings([dir]), { depth: 5, every: "event" })
+    ) {
+      out.push(...batch);
+    }
+    return out;
+  });
+  assert.equal(rows.filter((r) => r.resync).length, 0, "never lost sync");
+  // Every event from the one bridging the opening snapshot to the last gives a row.
+  assert.ok(rows.length >= events - 5, `${rows.length} rows for ${events} events`);
+  for (let i = 1; i < rows.length; i++) assert.ok(rows[i]!.updateId > rows[i - 1]!.updateId);
 });

@@ -109,7 +109,14 @@ export async function* replayBookRows(
         } else if (r.type === "gap") {
           lose(false);
         } else if (r.type === "snapshot") {
-          if (sync.inSync) continue;
+          if (sync.inSync) {
+            // A checkpoint: as after any snapshot, the next event may bridge the book (the
+            // collector switched to a connection that batches differently).
+            if (r.source === "book" && r.lastUpdateId === sync.book.lastUpdateId) {
+              sync.onSnapshot(r);
+            }
+            continue;
+          }
           const outcome = sync.onSnapshot(r);
           if (outcome.kind === "synced") {
             synced(r.lastUpdateId, outcome.applied > 0 ? lastE : null);
