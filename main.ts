@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { helpHint } from "./lib/cli/args.ts";
 import { EXIT_USAGE, InputError, UsageError } from "./lib/cli/errors.ts";
 import { COMMANDS, overview } from "./lib/commands/index.ts";
 
@@ -37,7 +38,7 @@ export async function main(args: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`error: ${error.message}`);
-      console.error(`hint: ${error.hint ?? `run 'collector ${command?.name} --help' for usage`}`);
+      console.error(`hint: ${error.hint ?? helpHint(command?.name ?? "")}`);
       return EXIT_USAGE;
     }
     if (error instanceof InputError) {
