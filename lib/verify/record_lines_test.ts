@@ -41,3 +41,33 @@ Deno.test("readRecordLines() numbers lines across members, skips over-long ones,
   const unterminated = await lines(text, 1000, 2);
   assert.equal(unterminated.at(-1), "5:Last line has no newline at the end");
 });
+
+Deno.test("readRecordLines() gives the lines of the whole text decoded at once, however members cut the bytes", async () => {
+  // A byte-order mark first (dropped, as by one decoder over the file), one inside a line (kept),
+  // multi-byte characters, a broken sequence before a newline, empty lines.
+  const bytes = Buffer.concat([
+    Buffer.from('\ufeff{"a":"é€𝄞"}\n\ufeffx\n\n'),
+    Buffer.from([0x79, 0xe2, 0x82, 0x0a, 0xf0, 0x9d]),
+    Buffer.from("\u00e9\n\u20ac\u20ac\ud834\udd1e last\n"),
+  ]);
+  const expected = new TextDecoder().decode(bytes).split("\n").slice(0, -1);
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/x.jsonl.gz`;
+    for (let cut = 1; cut < bytes.length; cut++) {
+      for (const second of [cut + 1, cut + 3, bytes.length]) {
+        const parts = [bytes.subarray(0, cut), bytes.subarray(cut, second), bytes.subarray(second)]
+          .filter((p) => p.length > 0)
+          .map((p) => zlib.gzipSync(p));
+        await Deno.writeFile(path, new Uint8Array(Buffer.concat(parts)));
+        const got: (string | number)[] = [];
+        for await (const batch of readRecordLines(path)) {
+          if (batch.kind === "lines") got.push(...batch.lines);
+        }
+        assert.deepEqual(got, expected, `cut at ${cut} and ${second}`);
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
