@@ -76,13 +76,63 @@ export async function build(args: string[]): Promise<number> {
     new Response(kept).text(),
     child.status,
   ]);
-  if (code === 0) return 0;
+  if (code === 0) return await smokeTest(compile, denort);
   if (denort === undefined && /denort|base binary/i.test(stderr)) {
     console.error(
       `\nerror: the build could not download the denort base binary 'deno compile' needs.\n${denortHelp()}`,
     );
   }
   return code;
+}
+
+/** The value of option `name` (or its short form) among `deno compile` arguments. */
+function optionValue(compile: string[], ...names: string[]): string | undefined {
+  for (let i = 0; i < compile.length; i++) {
+    const a = compile[i]!;
+    if (names.includes(a)) return compile[i + 1];
+    const eq = names.find((n) => a.startsWith(`${n}=`));
+    if (eq !== undefined) return a.slice(eq.length + 1);
+  }
+  return undefined;
+}
+
+/**
+ * Runs the new binary's `version`: a base binary that is not a `denort` (e.g. the full `deno`, which
+ * ignores the embedded program and starts its REPL) compiles without error but is not the collector.
+ * Skipped for another target than this machine's.
+ */
+async function smokeTest(compile: string[], denort: string | undefined): Promise<number> {
+  const binary = optionValue(compile, "--output", "-o");
+  if (binary === undefined || optionValue(compile, "--target") !== Deno.build.target) return 0;
+  const path = binary.startsWith("/") ? binary : `${ROOT}${binary}`;
+  let out = "";
+  try {
+    const run = await new Deno.Command(path, {
+      args: ["version"],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(20_000),
+    }).output();
+    out = new TextDecoder().decode(run.stdout);
+    if (run.code === 0 && out.startsWith("collector ")) {
+      console.error(`built ${binary}: ${out.trim()}`);
+      return 0;
+    }
+  } catch (error) {
+    out = (error as Error).message;
+  }
+  console.error(
+    `error: the compiled ${binary} does not run as the collector ('version' printed ${
+      JSON.stringify(out.slice(0, 80))
+    }).` +
+      (denort === undefined
+        ? ""
+        : `\nDENORT_BIN=${
+          JSON.stringify(denort)
+        } is probably not a denort binary.\n${denortHelp()}`),
+  );
+  return 1;
 }
 
 if (import.meta.main) Deno.exit(await build(Deno.args));

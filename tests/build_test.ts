@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { VERSION } from "../lib/version.ts";
 import { compileArgs, DEFAULT_TARGET } from "../scripts/build.ts";
 import { MAIN_PATH, permissionFlags } from "../scripts/permission_flags.ts";
+import { realDays, writeDay } from "./helpers/fixtures.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const DENORT_BIN = Deno.env.get("DENORT_BIN");
@@ -133,12 +134,27 @@ Deno.test("build explains how to set DENORT_BIN, when denort cannot be downloade
   }
 });
 
+Deno.test("build fails naming DENORT_BIN, when it is a file but not a denort (the full deno binary)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "collector_build_test_" });
+  try {
+    // The full `deno` compiles without error, but the result ignores the program (a REPL).
+    const result = await build(["--no-check", "--output", `${dir}/collector`], {
+      DENORT_BIN: Deno.execPath(),
+    });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /does not run as the collector/);
+    assert.match(result.stderr, /DENORT_BIN=".+" is probably not a denort binary/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 if (DENORT_BIN === undefined) {
   console.log("build_test: DENORT_BIN is not set, so building a real binary is skipped (ignored).");
 }
 
 Deno.test({
-  name: "build compiles a binary that runs 'version', when DENORT_BIN names a denort",
+  name: "build compiles a binary that runs 'version' and 'verify', when DENORT_BIN names a denort",
   ignore: DENORT_BIN === undefined,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "collector_build_test_" });
@@ -149,6 +165,17 @@ Deno.test({
       const run = await new Deno.Command(binary, { args: ["version"], stdout: "piped" }).output();
       assert.equal(run.code, 0);
       assert.match(new TextDecoder().decode(run.stdout), new RegExp(`^collector ${VERSION} `));
+      // The binary verifies a real recording (whole: exit 0) and a damaged copy (exit 1).
+      const days = await realDays("BTCUSDT");
+      const path = await writeDay(`${dir}/data`, days[1]!);
+      const whole = await new Deno.Command(binary, { args: ["verify", path], stdout: "piped" })
+        .output();
+      assert.equal(whole.code, 0, new TextDecoder().decode(whole.stdout));
+      const bytes = await Deno.readFile(path);
+      await Deno.writeFile(path, bytes.subarray(0, bytes.length - 100));
+      const torn = await new Deno.Command(binary, { args: ["verify", path], stdout: "piped" })
+        .output();
+      assert.equal(torn.code, 1);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
