@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseCommandArgs } from "../cli/args.ts";
 import { DEFAULT_CONFIG } from "../cli/config.ts";
 import { EXIT_OK, EXIT_PROBLEM, UsageError } from "../cli/errors.ts";
 import { createLogger } from "../cli/log.ts";
@@ -105,22 +105,17 @@ interface DemoOptions {
 }
 
 function parseDemoArgs(args: string[]): DemoOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        dir: { type: "string" },
-        seconds: { type: "string" },
-        symbols: { type: "string" },
-        verbose: { type: "boolean" },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandArgs("demo", {
+    args,
+    options: {
+      dir: { type: "string" },
+      seconds: { type: "string" },
+      symbols: { type: "string" },
+      verbose: { type: "boolean" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
   const { values } = parsed;
   const seconds = values.seconds === undefined ? DEFAULT_SECONDS : Number(values.seconds);
   if (!Number.isFinite(seconds) || seconds < 6) {

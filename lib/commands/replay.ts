@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseCommandArgs } from "../cli/args.ts";
 import { EXIT_OK, UsageError } from "../cli/errors.ts";
 import { replayBookRows, type ReplayOptions } from "../replay/book_rows.ts";
 import { csvHeader, csvLine, jsonLine, type RowFormat } from "../replay/row_format.ts";
@@ -92,25 +92,20 @@ export const replayCommand: Command = {
   summary: "rebuild the book from recordings; write top-N levels as CSV or JSON lines",
   help: HELP,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: {
-          depth: { type: "string" },
-          every: { type: "string" },
-          "every-event": { type: "boolean" },
-          format: { type: "string" },
-          from: { type: "string" },
-          to: { type: "string" },
-          out: { type: "string" },
-        },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (error) {
-      throw new UsageError((error as Error).message, "run 'collector replay --help' for usage");
-    }
+    const parsed = parseCommandArgs("replay", {
+      args,
+      options: {
+        depth: { type: "string" },
+        every: { type: "string" },
+        "every-event": { type: "boolean" },
+        format: { type: "string" },
+        from: { type: "string" },
+        to: { type: "string" },
+        out: { type: "string" },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
     const v = parsed.values;
     if (parsed.positionals.length === 0) throw new UsageError("replay needs a file or directory");
     if (v.depth === undefined) throw new UsageError("replay needs --depth N");

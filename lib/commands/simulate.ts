@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseCommandArgs } from "../cli/args.ts";
 import { UsageError } from "../cli/errors.ts";
 import { startSimulator } from "../simulator/simulator.ts";
 import type { SimulatorOptions } from "../simulator/simulator.ts";
@@ -64,37 +64,32 @@ export const simulateCommand: Command = {
   summary: "run a Binance-compatible exchange simulator (synthetic market or replay)",
   help: HELP,
   async run(args: string[]): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          port: { type: "string" },
-          symbols: { type: "string" },
-          "extra-symbols": { type: "string" },
-          seed: { type: "string" },
-          levels: { type: "string" },
-          "interval-ms": { type: "string" },
-          replay: { type: "string", multiple: true },
-          "replay-speed": { type: "string" },
-          "time-scale": { type: "string" },
-          "weight-per-minute": { type: "string" },
-          "max-streams": { type: "string" },
-          "drop-every": { type: "string" },
-          "close-every": { type: "string" },
-          "shutdown-every": { type: "string" },
-          "gap-every": { type: "string" },
-          "stall-every": { type: "string" },
-          "bad-frames-every": { type: "string" },
-          "stale-snapshots": { type: "string" },
-          "throttle-ms": { type: "string" },
-          quiet: { type: "boolean" },
-        },
-      });
-    } catch (error) {
-      throw new UsageError(error instanceof Error ? error.message : String(error));
-    }
+    const parsed = parseCommandArgs("simulate", {
+      args,
+      allowPositionals: true,
+      options: {
+        port: { type: "string" },
+        symbols: { type: "string" },
+        "extra-symbols": { type: "string" },
+        seed: { type: "string" },
+        levels: { type: "string" },
+        "interval-ms": { type: "string" },
+        replay: { type: "string", multiple: true },
+        "replay-speed": { type: "string" },
+        "time-scale": { type: "string" },
+        "weight-per-minute": { type: "string" },
+        "max-streams": { type: "string" },
+        "drop-every": { type: "string" },
+        "close-every": { type: "string" },
+        "shutdown-every": { type: "string" },
+        "gap-every": { type: "string" },
+        "stall-every": { type: "string" },
+        "bad-frames-every": { type: "string" },
+        "stale-snapshots": { type: "string" },
+        "throttle-ms": { type: "string" },
+        quiet: { type: "boolean" },
+      },
+    });
     const v = parsed.values;
     const replay = [...(v.replay ?? [])];
     if (parsed.positionals.length > 0) {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseCommandArgs } from "../cli/args.ts";
 import { EXIT_OK, UsageError } from "../cli/errors.ts";
 import { findRecordings } from "../verify/find_recordings.ts";
 import { fileSummary, totalsLine } from "../verify/summary.ts";
@@ -60,17 +60,12 @@ export const verifyCommand: Command = {
   summary: "check recordings: continuity, gaps, coverage, checkpoints, gzip integrity",
   help: HELP,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: { json: { type: "boolean" }, strict: { type: "boolean" } },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (error) {
-      throw new UsageError((error as Error).message, "run 'collector verify --help' for usage");
-    }
+    const parsed = parseCommandArgs("verify", {
+      args,
+      options: { json: { type: "boolean" }, strict: { type: "boolean" } },
+      allowPositionals: true,
+      strict: true,
+    });
     const paths = parsed.positionals;
     if (paths.length === 0) {
       throw new UsageError("verify needs at least one file or directory");
