@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { COMMANDS } from "../lib/commands/index.ts";
-import { assertUsageError, collector, type Result } from "./collector_process.ts";
+import { assertUsageError, collector, type Result } from "./helpers/collector_process.ts";
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "collector_cli_test_" });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { collector } from "./collector_process.ts";
+import { collector } from "./helpers/collector_process.ts";
 
 Deno.test("collector demo records through a drop and a withheld event, and verify passes with both gaps marked", async () => {
   const dir = await Deno.makeTempDir({ prefix: "demo-test-" });

@@ -1,16 +1,8 @@
 import assert from "node:assert/strict";
-import { MAIN_PATH, permissionFlags } from "../scripts/permission_flags.ts";
+import { collector as runCollector } from "./helpers/collector_process.ts";
 import { realDays, writeDay } from "./helpers/fixtures.ts";
 
-async function collector(args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...permissionFlags(), MAIN_PATH, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
-}
+const collector = (args: string[]) => runCollector(...args);
 
 Deno.test("collector replay writes CSV pandas can read, and refuses bad arguments with exit 2", async () => {
   const dir = await Deno.makeTempDir();

@@ -4,7 +4,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { MAIN_PATH, permissionFlags } from "../scripts/permission_flags.ts";
+import { MAIN_PATH, permissionFlags } from "../../scripts/permission_flags.ts";
 
 /** What a run of the collector printed and returned. */
 export interface Result {
