@@ -7,17 +7,9 @@ import assert from "node:assert/strict";
 import type { DepthSnapshot, DepthUpdate, PriceLevel } from "../binance/types.ts";
 import { DepthSync } from "./depth_sync.ts";
 import { firstDifference } from "./order_book.ts";
+import { randomSource } from "../util/random.ts";
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = randomSource;
 
 /** The exchange: one level change per update id, grouped into events; the book at every id. */
 function exchange(random: () => number, firstId: number, updates: number) {

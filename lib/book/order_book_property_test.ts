@@ -1,18 +1,9 @@
 import assert from "node:assert/strict";
 import type { DepthSnapshot, PriceLevel } from "../binance/types.ts";
 import { firstDifference, OrderBook } from "./order_book.ts";
+import { randomSource } from "../util/random.ts";
 
-/** Deterministic PRNG (mulberry32), so a failure can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = randomSource;
 
 /** The obvious implementation: a Map per side, sorted on every read. */
 class ReferenceBook {

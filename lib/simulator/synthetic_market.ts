@@ -7,7 +7,8 @@
  */
 import type { DepthUpdate } from "../binance/types.ts";
 import { DepthHistory } from "./depth_history.ts";
-import { Random, SyntheticBook } from "./synthetic_book.ts";
+import { SyntheticBook } from "./synthetic_book.ts";
+import { Random } from "../util/random.ts";
 
 /** Options of {@linkcode SyntheticMarket}. */
 export interface SyntheticMarketOptions {
