@@ -9,26 +9,9 @@ import { auditRecords, until } from "../lib/collector/testing.ts";
 import { startSimulator } from "../lib/simulator/simulator.ts";
 import type { RecordingRecord } from "../lib/storage/records.ts";
 import { MAIN_PATH, permissionFlags } from "../scripts/permission_flags.ts";
+import { spawnRun } from "./helpers/collector_process.ts";
 
 const SYMBOLS = ["BTCUSDT", "ETHUSDT"];
-
-function spawnRun(args: string[]): {
-  child: Deno.ChildProcess;
-  stderr: string[];
-  done: Promise<Deno.CommandStatus>;
-} {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...permissionFlags(), MAIN_PATH, "run", ...args],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const stderr: string[] = [];
-  const reading = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
-    new WritableStream({ write: (chunk) => void stderr.push(chunk) }),
-  );
-  return { child, stderr, done: reading.then(() => child.status) };
-}
 
 async function readRecords(path: string): Promise<RecordingRecord[]> {
   const text = new TextDecoder().decode(gunzipSync(await Deno.readFile(path)));

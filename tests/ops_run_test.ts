@@ -17,7 +17,7 @@ import { type Operations, startOperations } from "../lib/ops/operations.ts";
 import { startSimulator } from "../lib/simulator/simulator.ts";
 import { Recorder } from "../lib/storage/recorder.ts";
 import type { RecordingRecord } from "../lib/storage/records.ts";
-import { MAIN_PATH, permissionFlags } from "../scripts/permission_flags.ts";
+import { spawnRun } from "./helpers/collector_process.ts";
 
 const SYMBOLS = ["BTCUSDT", "ETHUSDT"];
 const DAY_MS = 86_400_000;
@@ -219,24 +219,6 @@ Deno.test("operations: metrics, health, books, clock records and the hook move w
     await Deno.remove(dataDir, { recursive: true });
   }
 });
-
-function spawnRun(args: string[]): {
-  child: Deno.ChildProcess;
-  stderr: string[];
-  done: Promise<Deno.CommandStatus>;
-} {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...permissionFlags(), MAIN_PATH, "run", ...args],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const stderr: string[] = [];
-  const reading = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
-    new WritableStream({ write: (chunk) => void stderr.push(chunk) }),
-  );
-  return { child, stderr, done: reading.then(() => child.status) };
-}
 
 Deno.test("collector run --log-format json logs status lines with fields and serves the endpoint", async () => {
   await using sim = await startSimulator({ symbols: SYMBOLS, quiet: true, levelsPerSide: 20 });

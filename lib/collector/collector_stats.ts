@@ -32,20 +32,6 @@ export interface CollectorStats extends RouterStats {
   connections: PoolStats;
 }
 
-/** Pool counters before the pool exists. */
-export function emptyPoolStats(): PoolStats {
-  return {
-    connectionsOpened: 0,
-    drops: 0,
-    reconnects: 0,
-    rollovers: 0,
-    shutdownNotices: 0,
-    silences: 0,
-    handoffsCompleted: 0,
-    handoffsForced: 0,
-  };
-}
-
 /** Adds up the counters (copies: later changes do not show). */
 export function collectStats(parts: {
   states: Iterable<SymbolState>;

@@ -82,6 +82,20 @@ export interface PoolStats {
   handoffsForced: number;
 }
 
+/** Pool counters before the pool exists. */
+export function emptyPoolStats(): PoolStats {
+  return {
+    connectionsOpened: 0,
+    drops: 0,
+    reconnects: 0,
+    rollovers: 0,
+    shutdownNotices: 0,
+    silences: 0,
+    handoffsCompleted: 0,
+    handoffsForced: 0,
+  };
+}
+
 /** One row of {@linkcode ConnectionPool.connections}. */
 export interface ConnectionInfo {
   id: number;
@@ -113,16 +127,7 @@ class Slot {
 
 /** The connections of all symbols. */
 export class ConnectionPool {
-  readonly stats: PoolStats = {
-    connectionsOpened: 0,
-    drops: 0,
-    reconnects: 0,
-    rollovers: 0,
-    shutdownNotices: 0,
-    silences: 0,
-    handoffsCompleted: 0,
-    handoffsForced: 0,
-  };
+  readonly stats: PoolStats = emptyPoolStats();
   #o: ConnectionPoolOptions;
   #slots: Slot[];
   #slotOf = new Map<Connection, Slot>();

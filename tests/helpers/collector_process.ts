@@ -40,3 +40,22 @@ export function assertUsageError(result: Result, ...parts: string[]): void {
   assert.match(lines[1]!, /^hint: \S/);
   for (const part of parts) assert.ok(lines[0]!.includes(part), `"${lines[0]}" lacks ${part}`);
 }
+
+/** A running `collector run …args`: its process, the stderr received so far, and its end. */
+export function spawnRun(args: string[]): {
+  child: Deno.ChildProcess;
+  stderr: string[];
+  done: Promise<Deno.CommandStatus>;
+} {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...permissionFlags(), MAIN_PATH, "run", ...args],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const stderr: string[] = [];
+  const reading = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: (chunk) => void stderr.push(chunk) }),
+  );
+  return { child, stderr, done: reading.then(() => child.status) };
+}
