@@ -2,7 +2,8 @@
  * `deno task bench verify`: speed of `collector verify` against `gzip -dc > /dev/null` on the same
  * file in the same run. The file is one BTCUSDT day built from the real recordings (repeated with
  * ids and times shifted, gzip level 6 like the recorder's members), about 60 MB compressed.
- * Reports MB/s of compressed input, events/s, and the ratio to gzip (target: at least 0.5).
+ * Reports MB/s of compressed input, events/s, and the ratio to gzip (target: at least 0.5), then
+ * where the time goes, phase by phase, in this process.
  *
  * @module
  */
@@ -10,6 +11,8 @@ import { MAIN_PATH, permissionFlags } from "./permission_flags.ts";
 import { writeLongDay } from "../tests/helpers/fixtures.ts";
 import { readGzipMembers } from "../lib/util/gzip_members.ts";
 import { parseLine, readRecordLines } from "../lib/verify/record_lines.ts";
+import { findRecordings } from "../lib/verify/find_recordings.ts";
+import { verifyFiles } from "../lib/verify/verify_files.ts";
 
 const RUNS = 3;
 
@@ -46,20 +49,47 @@ try {
       `${Math.round(made.events / v)} events/s`,
   );
   console.log(`verify / gzip speed:   ${(g / v).toFixed(2)} (target >= 0.5)`);
-  // Where verify's time goes, in this process: inflate + CRC, then + lines + JSON.parse.
-  let start = performance.now();
-  for await (const _ of readGzipMembers(path));
-  const inflate = (performance.now() - start) / 1000;
-  start = performance.now();
-  for await (const batch of readRecordLines(path)) {
-    if (batch.kind === "lines") {
-      for (let i = 0; i < batch.lines.length; i++) parseLine(batch, i);
+  // Where verify's time goes, in this process, each phase including the ones before it:
+  // inflate + CRC; + text decoding and line splitting; + JSON.parse and the record checks; the
+  // whole verify (+ the book and the checks). Best of RUNS for each.
+  const phase = async (run: () => Promise<void>) => {
+    let best = Infinity;
+    for (let i = 0; i < RUNS; i++) {
+      const start = performance.now();
+      await run();
+      best = Math.min(best, (performance.now() - start) / 1000);
     }
-  }
-  const parse = (performance.now() - start) / 1000;
+    return best;
+  };
+  const inflate = await phase(async () => {
+    for await (const _ of readGzipMembers(path));
+  });
+  const lines = await phase(async () => {
+    for await (const _ of readRecordLines(path));
+  });
+  let levelUpdates = 0;
+  const parse = await phase(async () => {
+    levelUpdates = 0;
+    for await (const batch of readRecordLines(path)) {
+      if (batch.kind !== "lines") continue;
+      for (let i = 0; i < batch.lines.length; i++) {
+        const record = parseLine(batch, i).record;
+        if (record?.type === "depthUpdate") levelUpdates += record.b.length + record.a.length;
+      }
+    }
+  });
+  const files = await findRecordings([path]);
+  const whole = await phase(async () => {
+    await verifyFiles(files);
+  });
+  const s = (x: number) => `${x.toFixed(2)} s`;
   console.log(
-    `breakdown: inflate+CRC ${inflate.toFixed(2)} s, +lines+JSON.parse ${parse.toFixed(2)} s, ` +
-      `the rest (book, checks, start-up) ${(v - parse).toFixed(2)} s`,
+    `in process: inflate+CRC ${s(inflate)}, lines ${s(lines - inflate)}, ` +
+      `JSON.parse+checks ${s(parse - lines)}, book+verify checks ${s(whole - parse)} ` +
+      `(${(levelUpdates / 1e6).toFixed(1)} M level updates, ` +
+      `${(levelUpdates / (whole - parse) / 1e6).toFixed(1)} M/s); whole ${s(whole)}; ` +
+      // Differences of separately timed runs: on a shared machine this one can be about 0.
+      `child process start-up and the rest ${s(Math.max(0, v - whole))}`,
   );
 } finally {
   await Deno.remove(dir, { recursive: true });
