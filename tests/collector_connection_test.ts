@@ -93,6 +93,29 @@ Deno.test("collector: the server's own 24 h close, announced by serverShutdown, 
   assertLossless(h);
 });
 
+Deno.test("collector: serverShutdown, then the server closing the warned connection, loses nothing", async () => {
+  await using h = await startHarness({ sim: { symbols: SYMBOLS, updateIntervalMs: 20 } });
+  await inSync(h);
+  const requests = h.sim.stats.depthRequests;
+  for (let round = 1; round <= 3; round++) {
+    // As the exchange does before maintenance: a notice, then the warned connections close.
+    const warned = h.sim.sendServerShutdown();
+    await sleep(1000);
+    h.sim.closeConnections(1000, warned);
+    await until(
+      `handoff ${round}`,
+      () => h.collector.stats().connections.handoffsCompleted === round,
+    );
+    await until("one connection", () => h.sim.stats.connectionsOpen === 1);
+  }
+  await sleep(200);
+  await h.collector.stop();
+  const stats = h.collector.stats();
+  assert.equal(stats.connections.drops, 0, "the closed connections were already replaced");
+  assert.equal(h.sim.stats.depthRequests, requests, "no snapshot fetched");
+  assertLossless(h);
+});
+
 Deno.test("collector: a silent connection is replaced by the watchdog", async () => {
   await using h = await startHarness({
     sim: { symbols: SYMBOLS, updateIntervalMs: 20 },

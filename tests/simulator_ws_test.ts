@@ -209,6 +209,21 @@ Deno.test("serverShutdown is sent as {event: {e, E}} on every connection", async
   assert.deepEqual((await b.closed).code, 1000);
 });
 
+Deno.test("closeConnections(code, ids) closes only the connections serverShutdown warned", async () => {
+  await using sim = await startSimulator({ ...fast, updateIntervalMs: 0 });
+  const old = await RawWsClient.connect(`${sim.wsUrl}/ws/btcusdt@depth@100ms`);
+  const warned = sim.sendServerShutdown();
+  assert.equal(warned.length, 1);
+  // The replacement a client opens after the notice is on "another server": not warned, kept.
+  const replacement = await RawWsClient.connect(`${sim.wsUrl}/ws/btcusdt@depth@100ms`);
+  sim.closeConnections(1000, warned);
+  assert.equal((await old.closed).code, 1000);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(sim.stats.connectionsOpen, 1);
+  assert.equal(replacement.texts.some((t) => t.includes("serverShutdown")), false);
+  await replacement.close();
+});
+
 Deno.test("Unknown WebSocket paths are refused with 404", async () => {
   await using sim = await startSimulator({ ...fast, updateIntervalMs: 0 });
   await assert.rejects(

@@ -40,7 +40,8 @@ Timing and limits:
 Faults (periods in real seconds):
   --drop-every S           drop every connection abruptly (no close frame) every S seconds
   --close-every S          close every connection with code 1000 every S seconds
-  --shutdown-every S       send serverShutdown, then close with 1000 a second later, every S seconds
+  --shutdown-every S       send serverShutdown, then close the warned connections with 1000 a
+                           second later, every S seconds
   --gap-every S            withhold one event of every symbol every S seconds
   --stall-every S          stall every open connection (silent forever, TCP open) every S seconds
   --bad-frames-every S     send a malformed frame, an unknown-stream frame and a frame of an
@@ -137,8 +138,8 @@ export const simulateCommand: Command = {
     every(number("drop-every", v["drop-every"]), () => simulator.dropConnections());
     every(number("close-every", v["close-every"]), () => simulator.closeConnections(1000));
     every(number("shutdown-every", v["shutdown-every"]), () => {
-      simulator.sendServerShutdown();
-      timers.push(setTimeout(() => simulator.closeConnections(1000), 1000));
+      const warned = simulator.sendServerShutdown();
+      timers.push(setTimeout(() => simulator.closeConnections(1000, warned), 1000));
     });
     every(number("gap-every", v["gap-every"]), () => {
       for (const symbol of simulator.symbols()) simulator.withholdNextEvent(symbol);

@@ -64,10 +64,16 @@ export interface Simulator extends AsyncDisposable {
   withholdNextEvent(symbol: string): void;
   /** Drops every connection at once, without a close frame. */
   dropConnections(): void;
-  /** Closes every connection with a close frame (`code`, default 1000, as at 24 h). */
-  closeConnections(code?: number): void;
-  /** Sends `{"event":{"e":"serverShutdown","E":…}}` on every connection (which stays open). */
-  sendServerShutdown(): void;
+  /**
+   * Closes every connection with a close frame (`code`, default 1000, as at 24 h); only those of
+   * `ids` when given (e.g. the ones {@linkcode Simulator.sendServerShutdown} warned).
+   */
+  closeConnections(code?: number, ids?: readonly number[]): void;
+  /**
+   * Sends `{"event":{"e":"serverShutdown","E":…}}` on every connection (which stays open); returns
+   * their ids. Connections opened afterwards are on another server, as it were: not warned.
+   */
+  sendServerShutdown(): number[];
   /** Makes every open connection silent forever: nothing sent, input ignored, TCP open. */
   stallConnections(): void;
   /** Sends a text frame that is not valid JSON on every connection. */
@@ -274,8 +280,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     [Symbol.asyncDispose]: close,
     withholdNextEvent: (symbol) => hub.withhold(historyOf(symbol).symbol),
     dropConnections: () => each((c) => c.socket.destroy()),
-    closeConnections: (code = 1000) => each((c) => c.socket.close(code, "Closed by the simulator")),
-    sendServerShutdown: () => each((c) => c.socket.sendText(serverShutdownFrame(o.now()))),
+    closeConnections: (code = 1000, ids) =>
+      each((c) => {
+        if (ids === undefined || ids.includes(c.id)) {
+          c.socket.close(code, "Closed by the simulator");
+        }
+      }),
+    sendServerShutdown: () => {
+      const warned: number[] = [];
+      each((c) => {
+        c.socket.sendText(serverShutdownFrame(o.now()));
+        warned.push(c.id);
+      });
+      return warned;
+    },
     stallConnections: () => each((c) => c.socket.stall()),
     sendMalformedFrame: () => each((c) => c.socket.sendText(hub.malformedFrame(c))),
     sendUnknownStreamFrame: () => each((c) => c.socket.sendText(hub.unknownStreamFrame(c))),
