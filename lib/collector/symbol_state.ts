@@ -98,8 +98,6 @@ export class SymbolState {
   #recentMax: number;
   #held: { snapshot: DepthSnapshot; recv: number } | null = null;
   #everSynced = false;
-  /** In sync, whether an event was applied since the snapshot (then `U` must be `id + 1`). */
-  #exact = false;
   #status: SyncStatus;
   #book = (): DepthSnapshot | null => this.sync.inSync ? this.sync.book.snapshot() : null;
 
@@ -234,20 +232,18 @@ export class SymbolState {
    * snapshot must bridge it, every later one continue exactly. Known before applying, because the
    * gap record must precede the event's record, and the event's record the change to the book.
    */
-  #breaks(event: DepthUpdate, id: number): boolean {
-    return this.#exact ? event.U !== id + 1 : !bridges(event, id);
-  }
-
   #accept(event: DepthUpdate, recv: number): void {
     this.stats.events++;
     this.stats.lag.record(recv + (this.#ctx.clockOffsetMs?.() ?? 0) - event.E);
     if (this.sync.inSync) {
       const id = this.sync.lastUpdateId!;
-      if (event.u <= id) {
+      // DepthSync's own rule, asked first so a gap is recorded before the event.
+      const kind = this.sync.classify(event);
+      if (kind === "stale") {
         this.stats.stale++;
         return;
       }
-      if (this.#breaks(event, id)) {
+      if (kind === "gap") {
         this.#gap("sequence", id, `expected U=${id + 1} got U=${event.U}`);
         this.#setStatus("resyncing", "sequence");
         this.#write(event, recv, () => null); // after the gap the book no longer counts
@@ -258,23 +254,8 @@ export class SymbolState {
         return;
       }
       this.#write(event, recv);
-      const outcome = this.sync.onEvent(event);
+      this.sync.onEvent(event);
       this.lastSeenU = event.u;
-      if (outcome.kind !== "applied") {
-        // Cannot happen while #breaks() mirrors DepthSync; keep the file honest if it does.
-        this.#ctx.log.error(`Event of ${this.symbol} not applied: ${outcome.kind}`, {
-          symbol: this.symbol,
-          U: event.U,
-          u: event.u,
-        });
-        if (outcome.kind === "gap") {
-          this.#gap("sequence", id, `expected U=${id + 1} got U=${event.U}`);
-          this.#setStatus("resyncing", "sequence");
-          this.#request();
-        }
-        return;
-      }
-      this.#exact = true;
       this.stats.applied++;
       this.#afterApply();
       return;
@@ -344,7 +325,6 @@ export class SymbolState {
     const outcome = this.sync.onSnapshot(snapshot);
     if (outcome.kind === "synced") {
       this.#recent = [];
-      this.#exact = outcome.applied > 0;
       this.stats.syncs++;
       this.#setStatus("in-sync");
       this.#everSynced = true;
@@ -451,7 +431,6 @@ export class SymbolState {
       }, () => null);
       this.stats.snapshotRecords.book++;
       this.sync.onSnapshot(book);
-      this.#exact = false;
     }
     this.#handOver();
   }
