@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { ClockRecord } from "../storage/records.ts";
 import { measureClock, startClockChecks } from "./clock.ts";
-import type { LogLevel } from "./logger.ts";
+import { captureLogs } from "./testing.ts";
 
 /** A fake fetch answering from a queue: a body, a status + body, or an error. */
 function fakeFetch(answers: Array<Response | Error | "hang">, urls: string[] = []): typeof fetch {
@@ -22,15 +22,6 @@ function clockTicks(...times: number[]): () => number {
     const t = times.shift();
     if (t === undefined) throw new Error("clock ran out of ticks");
     return t;
-  };
-}
-
-function logs() {
-  const lines: Array<{ level: LogLevel; msg: string; fields: Record<string, unknown> }> = [];
-  return {
-    lines,
-    logger: (level: LogLevel, msg: string, fields: Record<string, unknown> = {}) =>
-      void lines.push({ level, msg, fields }),
   };
 }
 
@@ -84,7 +75,7 @@ Deno.test("measureClock() gives up after timeoutMs", async () => {
 });
 
 Deno.test("startClockChecks() measures at start and each interval, surviving failures", async () => {
-  const { lines, logger } = logs();
+  const { lines, logger } = captureLogs();
   const records: ClockRecord[] = [];
   let done!: () => void;
   const threeRecords = new Promise<void>((resolve) => (done = resolve));
@@ -132,7 +123,7 @@ Deno.test("startClockChecks() measures at start and each interval, surviving fai
 });
 
 Deno.test("startClockChecks() stop() aborts a measurement in flight and schedules nothing", async () => {
-  const { lines, logger } = logs();
+  const { lines, logger } = captureLogs();
   const records: ClockRecord[] = [];
   const checks = startClockChecks("http://x", (r) => records.push(r), {
     intervalMs: 60_000,
@@ -146,7 +137,7 @@ Deno.test("startClockChecks() stop() aborts a measurement in flight and schedule
 });
 
 Deno.test("startClockChecks() checkNow() measures outside the schedule; a throwing callback is logged", async () => {
-  const { lines, logger } = logs();
+  const { lines, logger } = captureLogs();
   let calls = 0;
   const checks = startClockChecks("http://x", () => {
     calls++;

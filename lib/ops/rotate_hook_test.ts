@@ -1,15 +1,6 @@
 import assert from "node:assert/strict";
-import type { LogLevel } from "./logger.ts";
 import { createRotateHook } from "./rotate_hook.ts";
-
-function logs() {
-  const lines: Array<{ level: LogLevel; msg: string; fields: Record<string, unknown> }> = [];
-  return {
-    lines,
-    logger: (level: LogLevel, msg: string, fields: Record<string, unknown> = {}) =>
-      void lines.push({ level, msg, fields }),
-  };
-}
+import { captureLogs } from "./testing.ts";
 
 /** A hook script that appends its arguments, one line per run, to `$0` (the log file). */
 const RECORD_ARGS = 'printf "%s|" "$@" >> "$0"; echo >> "$0"; echo "shipped $1"; echo oops >&2';
@@ -18,7 +9,7 @@ Deno.test("createRotateHook() runs the command with file and manifest appended, 
   const dir = await Deno.makeTempDir();
   try {
     const record = `${dir}/args.log`;
-    const { lines, logger } = logs();
+    const { lines, logger } = captureLogs();
     const hook = createRotateHook(["sh", "-c", RECORD_ARGS, record, "--fixed arg"], { logger });
     const odd = `${dir}/it's a "file"; $(rm -rf x) \`y\`.jsonl.gz`;
     assert.equal(hook.onRotate(`${dir}/a.jsonl.gz`, `${dir}/a.manifest.json`), true);
@@ -53,7 +44,7 @@ Deno.test("createRotateHook() runs the command with file and manifest appended, 
 });
 
 Deno.test("createRotateHook() counts non-zero exits, spawn errors and timeouts as failures", async () => {
-  const { lines, logger } = logs();
+  const { lines, logger } = captureLogs();
   const failing = createRotateHook(["false"], { logger });
   failing.onRotate("f.jsonl.gz", "f.manifest.json");
   await failing.close();
@@ -101,7 +92,7 @@ Deno.test("createRotateHook() on timeout kills what the hook started too, even i
 });
 
 Deno.test("createRotateHook() keeps only the first outputLimit bytes of the output", async () => {
-  const { lines, logger } = logs();
+  const { lines, logger } = captureLogs();
   const hook = createRotateHook(
     [
       "sh",
@@ -121,7 +112,7 @@ Deno.test("createRotateHook() queues without blocking and drops beyond maxQueue"
   const dir = await Deno.makeTempDir();
   try {
     const record = `${dir}/args.log`;
-    const { lines, logger } = logs();
+    const { lines, logger } = captureLogs();
     const hook = createRotateHook(["sh", "-c", RECORD_ARGS, record], { logger, maxQueue: 2 });
     // One runs at once, two wait, the fourth is dropped; onRotate itself returns at once.
     const accepted = ["1", "2", "3", "4"].map((n) => hook.onRotate(`${n}.gz`, `${n}.json`));

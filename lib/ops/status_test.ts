@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { LatencyHistogram } from "./latency.ts";
-import type { LogFields, LogLevel } from "./logger.ts";
 import {
   type ConnectionStatus,
   formatBytes,
@@ -9,6 +8,7 @@ import {
   type StatusSource,
   StatusTracker,
 } from "./status.ts";
+import { captureLogs } from "./testing.ts";
 
 /** A source whose numbers the test moves by hand. */
 function fakeSource() {
@@ -110,33 +110,9 @@ Deno.test("formatBytes() uses binary units", () => {
   assert.equal(formatBytes(2 * 1024 ** 5), "2048.0 TiB");
 });
 
-function collect() {
-  const lines: Array<{ level: LogLevel; msg: string; fields: LogFields }> = [];
-  let wake: (() => void) | null = null;
-  return {
-    lines,
-    logger: (level: LogLevel, msg: string, fields: LogFields = {}) => {
-      lines.push({ level, msg, fields });
-      wake?.();
-    },
-    /** Resolves once `n` lines were logged. */
-    until(n: number): Promise<void> {
-      if (lines.length >= n) return Promise.resolve();
-      return new Promise((resolve) => {
-        wake = () => {
-          if (lines.length >= n) {
-            wake = null;
-            resolve();
-          }
-        };
-      });
-    },
-  };
-}
-
 Deno.test("startStatus() logs a line each interval with structured fields", async () => {
   const { source, conns } = fakeSource();
-  const log = collect();
+  const log = captureLogs();
   let t = 0;
   const reporter = startStatus(source, log.logger, {
     intervalMs: 5,
@@ -162,7 +138,7 @@ Deno.test("startStatus() logs a line on SIGUSR1", {
   ignore: Deno.build.os === "windows",
 }, async () => {
   const { source } = fakeSource();
-  const log = collect();
+  const log = captureLogs();
   const reporter = startStatus(source, log.logger, { intervalMs: 3_600_000 });
   try {
     Deno.kill(Deno.pid, "SIGUSR1");
@@ -174,7 +150,7 @@ Deno.test("startStatus() logs a line on SIGUSR1", {
 });
 
 Deno.test("startStatus() logs an error instead of throwing when the source fails", async () => {
-  const log = collect();
+  const log = captureLogs();
   const reporter = startStatus(
     {
       connections: () => {
