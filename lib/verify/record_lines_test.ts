@@ -33,7 +33,7 @@ Deno.test("readRecordLines() numbers lines across members, skips over-long ones,
   const text = [gap, long, "not json", '{"type":"later","x":1}', gap].join("\n");
   assert.deepEqual(await lines(`${text}\n`, 1000), [
     "1:gap",
-    `2:Line is longer than 1000 characters (${long.length}); skipped`,
+    `2:Line is longer than 1000 bytes (${long.length}); skipped`,
     '3:Line is not JSON: "not json"',
     "4:unknown",
     "5:gap",
