@@ -39,6 +39,42 @@ export function isZeroQuantity(quantity: string): boolean {
   return value === 0;
 }
 
+/**
+ * Numeric value of a quantity string, for the numeric book (`numeric_book.ts`). Throws exactly
+ * where {@linkcode isZeroQuantity} throws, with the same message, and is zero exactly where that
+ * is true, so both books remove the same levels. A string {@linkcode isZeroQuantity} lets through
+ * on its fast path without being a number gives 0 when made of zeros and dots (`"0.0.0"`) and NaN
+ * when a digit 1-9 comes first (`"1abc"`): a quantity equal to none. A non-zero decimal too small
+ * for a double (`"1e-400"`) gives `Number.MIN_VALUE`, not 0.
+ */
+export function parseQuantity(quantity: string): number {
+  const length = quantity.length;
+  let i = 0;
+  for (; i < length; i++) {
+    const c = quantity.charCodeAt(i);
+    if (c === 48 || c === 46) continue; // '0' or '.'
+    if (c >= 49 && c <= 57) return nonZeroValue(quantity); // '1'…'9'
+    break; // sign, exponent, garbage…: let Number decide
+  }
+  if (i === length && length > 0 && quantity !== ".") return 0;
+  const value = Number(quantity);
+  if (Number.isNaN(value) || quantity.trim().length === 0) {
+    throw new TypeError(`Invalid quantity ${JSON.stringify(quantity)}: expected a decimal string`);
+  }
+  return value;
+}
+
+/** Value of a quantity whose first character other than '0' and '.' is a digit 1-9. */
+function nonZeroValue(quantity: string): number {
+  let value: number;
+  try {
+    value = parsePrice(quantity);
+  } catch {
+    return Number(quantity); // NaN, or ±Infinity
+  }
+  return value === 0 ? Number.MIN_VALUE : value;
+}
+
 /** 10^0 … 10^15, each exact in a double. */
 const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => Number(`1e${k}`));
 

@@ -68,19 +68,51 @@ export function bridges(event: { U: number; u: number }, lastUpdateId: number): 
   return event.U <= lastUpdateId + 1 && lastUpdateId + 1 <= event.u;
 }
 
-/** One symbol's sync state and book; see the module documentation for the rules. */
-export class DepthSync {
+/**
+ * What {@linkcode DepthSync} needs of a book: {@linkcode OrderBook} (string events) and
+ * `NumericBook` (`numeric_book.ts`, numeric events) both are one.
+ */
+export interface SyncBook<E> {
+  /** Update id the book is consistent with. */
+  readonly lastUpdateId: number;
+  /** Applies an event's level changes and takes its `u`; throws on a level it cannot apply. */
+  apply(event: E): void;
+  /** Replaces the content with a snapshot. */
+  reset(snapshot: DepthSnapshot): void;
+  /** Empties the book. */
+  clear(): void;
+}
+
+/**
+ * Options of a {@linkcode DepthSync} over the book `B`: `book` is required unless `B` is the
+ * default {@linkcode OrderBook}, which is then created.
+ */
+export type DepthSyncArgs<B> = OrderBook extends B ? [options?: DepthSyncOptions & { book?: B }]
+  : [options: DepthSyncOptions & { book: B }];
+
+/**
+ * One symbol's sync state and book; see the module documentation for the rules. Generic over the
+ * event `E` and the book `B` applying it: by default the exchange's string events and an
+ * {@linkcode OrderBook} (`new DepthSync({ maxBuffered })`); `verify` replays numeric events into
+ * a `NumericBook` (`new DepthSync<NumericUpdate, NumericBook>({ book: new NumericBook() })`).
+ */
+export class DepthSync<
+  E extends { U: number; u: number } = DepthUpdate,
+  B extends SyncBook<E> = OrderBook & SyncBook<E>,
+> {
   /** The local book: meaningful only while {@linkcode DepthSync.inSync}, empty otherwise. */
-  readonly book: OrderBook = new OrderBook();
+  readonly book: B;
   #inSync = false;
   /** In sync, whether an event was applied since the snapshot (then `U` must be `id + 1`). */
   #continued = false;
   /** Out of sync: a continuous run of events, oldest first. */
-  #buffer: DepthUpdate[] = [];
+  #buffer: E[] = [];
   readonly #maxBuffered: number;
 
   /** Creates a symbol's state: out of sync, empty book and buffer. */
-  constructor(options: DepthSyncOptions = {}) {
+  constructor(...[options = {}]: DepthSyncArgs<B>) {
+    // Without a book, B is OrderBook (DepthSyncArgs requires one otherwise).
+    this.book = options.book ?? (new OrderBook() as unknown as B);
     const max = options.maxBuffered ?? 10_000;
     if (!Number.isSafeInteger(max) || max < 1) {
       throw new RangeError(`Invalid maxBuffered ${max}: expected a positive integer`);
@@ -112,7 +144,7 @@ export class DepthSync {
    * Takes a diff event. Throws (and goes out of sync) only if the event carries a price or
    * quantity that is not a number, since the book is then half-updated.
    */
-  onEvent(event: DepthUpdate): EventOutcome {
+  onEvent(event: E): EventOutcome {
     const kind = this.classify(event);
     if (kind === "buffered") {
       this.#bufferEvent(event);
@@ -190,7 +222,7 @@ export class DepthSync {
   }
 
   /** Appends to the buffer; an event that does not continue it starts a new run. */
-  #bufferEvent(event: DepthUpdate): void {
+  #bufferEvent(event: E): void {
     const buffer = this.#buffer;
     const last = buffer[buffer.length - 1];
     if (last !== undefined && event.U !== last.u + 1) buffer.length = 0;
@@ -198,7 +230,7 @@ export class DepthSync {
     if (buffer.length > this.#maxBuffered) buffer.shift();
   }
 
-  #apply(event: DepthUpdate): void {
+  #apply(event: E): void {
     try {
       this.book.apply(event);
     } catch (error) {

@@ -7,6 +7,12 @@ import assert from "node:assert/strict";
 import type { DepthSnapshot, DepthUpdate, PriceLevel } from "../binance/types.ts";
 import { DepthSync } from "./depth_sync.ts";
 import { firstDifference } from "./order_book.ts";
+import {
+  NumericBook,
+  numericDifference,
+  type NumericUpdate,
+  numericUpdate,
+} from "./numeric_book.ts";
 import { randomSource } from "../util/random.ts";
 
 const prng = randomSource;
@@ -110,5 +116,49 @@ for (const seed of [11, 12, 13, 14, 15, 16]) {
     assert.ok(counts.synced >= 5, JSON.stringify(counts));
     assert.ok(counts.applied > events.length / 4, JSON.stringify(counts));
     assert.ok(counts.gap > 0 && counts.stale > 0, JSON.stringify(counts));
+  });
+}
+
+for (const seed of [21, 22, 23]) {
+  Deno.test(`DepthSync over a NumericBook matches the default one on a hostile feed (seed ${seed})`, () => {
+    const random = prng(seed);
+    const { events, truth } = exchange(random, 1_000, 3_000);
+    const strings = new DepthSync({ maxBuffered: 50 });
+    const numbers = new DepthSync<NumericUpdate, NumericBook>({
+      maxBuffered: 50,
+      book: new NumericBook(),
+    });
+    const same = (context: string) => {
+      assert.equal(numbers.inSync, strings.inSync, context);
+      assert.equal(numbers.lastUpdateId, strings.lastUpdateId, context);
+      assert.equal(numbers.bufferedCount, strings.bufferedCount, context);
+      assert.equal(numbers.firstBufferedU, strings.firstBufferedU, context);
+      const difference = numericDifference(numbers.book.snapshot(), strings.book.snapshot());
+      assert.equal(difference, undefined, context);
+    };
+    let synced = 0;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
+      const r = random();
+      const deliver = r < 0.03 ? [] : r < 0.06 ? [event, event] : [event];
+      if (i > 0 && random() < 0.03) deliver.push(events[i - 1 - Math.floor(random() * i)]!);
+      for (const e of deliver) {
+        assert.deepEqual(numbers.onEvent(numericUpdate(e)), strings.onEvent(e), `event ${i}`);
+        same(`event ${i}`);
+      }
+      if (random() < 0.01) {
+        numbers.desync();
+        strings.desync();
+      }
+      if (!strings.inSync && random() < 0.1) {
+        const id = event.u - 40 + Math.floor(random() * 60);
+        const snapshot = truth.get(Math.max(999, Math.min(id, 3_999)))!;
+        const outcome = strings.onSnapshot(structuredClone(snapshot));
+        if (outcome.kind === "synced") synced++;
+        assert.deepEqual(numbers.onSnapshot(snapshot), outcome, `snapshot after event ${i}`);
+        same(`snapshot after event ${i}`);
+      }
+    }
+    assert.ok(synced >= 3, `synced ${synced} times`);
   });
 }

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import type { DepthSnapshot, DepthUpdate, PriceLevel } from "../binance/types.ts";
 import { bridges, DepthSync } from "./depth_sync.ts";
+import { NumericBook, type NumericUpdate, numericUpdate } from "./numeric_book.ts";
+import { OrderBook } from "./order_book.ts";
 
 /** A diff event covering update ids `U..u`, setting bid `price` to `u` (so each one is visible). */
 function ev(U: number, u: number, b: PriceLevel[] = [[`${u}.00`, "1"]]): DepthUpdate {
@@ -212,4 +214,19 @@ Deno.test("DepthSync.classify() predicts onEvent() without changing anything", (
   assert.equal(sync.onEvent(ev(22, 22)).kind, "applied");
   // After the first applied event an overlap is a gap, though it would bridge.
   assert.equal(sync.classify(ev(22, 24)), "gap");
+});
+
+Deno.test("DepthSync takes a NumericBook for numeric events, and requires it", () => {
+  const sync = new DepthSync<NumericUpdate, NumericBook>({ book: new NumericBook() });
+  assert.ok(sync.book instanceof NumericBook);
+  sync.onEvent(numericUpdate(ev(10, 12)));
+  assert.deepEqual(sync.onSnapshot(snap(11)), { kind: "synced", applied: 1, dropped: 0 });
+  assert.deepEqual(sync.book.bestBid(), [12, 1]);
+  assert.deepEqual(sync.onEvent(numericUpdate(ev(13, 13))), { kind: "applied" });
+  assert.deepEqual(sync.book.bestBid(), [13, 1]);
+  assert.ok(new DepthSync().book instanceof OrderBook);
+  // @ts-expect-error: a DepthSync over anything but an OrderBook must be given its book.
+  new DepthSync<NumericUpdate, NumericBook>();
+  // @ts-expect-error: likewise with options but no book.
+  new DepthSync<NumericUpdate, NumericBook>({ maxBuffered: 5 });
 });
