@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BookSide, isZeroQuantity, parsePrice } from "./book_side.ts";
+import { BookSide, isZeroQuantity, parsePrice, parseQuantity } from "./book_side.ts";
 
 Deno.test("isZeroQuantity() is true for every spelling of zero", () => {
   for (const zero of ["0", "0.00000000", "0.0", "00", ".0", "0.", "-0", "-0.000", "0e5", "+0"]) {
@@ -61,5 +61,54 @@ Deno.test("parsePrice() equals Number() on random decimal strings (fast path and
     const text = random() < 0.2 ? whole : `${whole}.${fraction}${zeros}`;
     if (text === "" || text === ".") continue;
     assert.equal(parsePrice(text), Number(text), text);
+  }
+});
+
+Deno.test("parseQuantity() is Number() on decimals and zero exactly where isZeroQuantity() is", () => {
+  for (const q of ["0", "0.00000000", "1", "0.10995000", "1e-8", "-1", "+0", "0e5", "12.5"]) {
+    assert.equal(parseQuantity(q), Number(q), q);
+  }
+  for (const zero of ["0.0.0", "..", "00"]) assert.equal(parseQuantity(zero), 0, zero);
+  assert.ok(Number.isNaN(parseQuantity("1abc")));
+  assert.equal(parseQuantity("1e-400"), Number.MIN_VALUE);
+  assert.equal(parseQuantity("Infinity"), Infinity);
+  for (const bad of ["", " ", "abc", "-", "0x", "."]) {
+    assert.throws(() => parseQuantity(bad), {
+      name: "TypeError",
+      message: `Invalid quantity ${JSON.stringify(bad)}: expected a decimal string`,
+    });
+  }
+});
+
+Deno.test("parseQuantity() throws and is zero exactly where isZeroQuantity() does, on any string", () => {
+  let seed = 777;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const alphabet = "000000.....123456789-+eE xa";
+  for (let k = 0; k < 50_000; k++) {
+    const length = Math.floor(random() * 7);
+    let text = "";
+    for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)];
+    let zero: boolean | Error;
+    let parsed: number | Error;
+    try {
+      zero = isZeroQuantity(text);
+    } catch (error) {
+      zero = error as Error;
+    }
+    try {
+      parsed = parseQuantity(text);
+    } catch (error) {
+      parsed = error as Error;
+    }
+    if (zero instanceof Error) {
+      assert.ok(parsed instanceof Error, JSON.stringify(text));
+      assert.equal(parsed.message, zero.message);
+    } else {
+      assert.equal(typeof parsed, "number", JSON.stringify(text));
+      assert.equal(parsed === 0, zero, JSON.stringify(text));
+      if (!Number.isNaN(Number(text))) {
+        assert.ok(parsed === Number(text) || parsed === Number.MIN_VALUE);
+      }
+    }
   }
 });
