@@ -10,6 +10,8 @@
  *   native input, converted to numbers beforehand (untimed), which favours them: `tardis-dev`'s
  *   `OrderBook.update()` with `{ price, amount }` levels, and ccxt's `OrderBook` (as
  *   `ccxt.pro.binance` builds it) through `bookSide.store(price, amount)`, as its `handleDelta`.
+ * - `NumericBook` (`verify`'s book) gets the same events as numbers, converted beforehand by
+ *   `numericUpdate` (untimed), as a scanner reading numbers straight from bytes would hand them.
  * - Rounds alternate the implementations; the median round is reported (the machine is shared).
  * - At the end all books must be identical (counts and every level, compared as numbers):
  *   otherwise the script exits with code 1.
@@ -20,6 +22,7 @@ import ccxt from "ccxt";
 import { OrderBook as TardisOrderBook } from "tardis-dev";
 import { loadRawRecording, sharedDataPath } from "../lib/binance/recording.ts";
 import type { DepthSnapshot, DepthUpdate, PriceLevel } from "../lib/binance/types.ts";
+import { NumericBook, numericUpdate } from "../lib/book/numeric_book.ts";
 import { OrderBook } from "../lib/book/order_book.ts";
 
 const ROUNDS = 7;
@@ -68,6 +71,20 @@ function ours(snapshot: DepthSnapshot, events: DepthUpdate[]): Contender & { boo
       const { bids, asks } = book.snapshot();
       return { bids: toNumbers(bids), asks: toNumbers(asks) };
     },
+  };
+}
+
+/** `verify`'s book: the same events as numbers, converted beforehand (untimed). */
+function numeric(snapshot: DepthSnapshot, events: DepthUpdate[]): Contender {
+  const book = new NumericBook();
+  const updates = events.map(numericUpdate);
+  return {
+    name: "collector NumericBook",
+    reset: () => book.reset(snapshot),
+    run: () => {
+      for (let i = 0; i < updates.length; i++) book.apply(updates[i]!);
+    },
+    levels: () => book.snapshot(),
   };
 }
 
@@ -175,7 +192,12 @@ console.log(
 );
 
 const mine = ours(snapshot, events);
-const contenders = [mine, tardis(snapshot, events), ccxtBook(snapshot, events)];
+const contenders = [
+  mine,
+  numeric(snapshot, events),
+  tardis(snapshot, events),
+  ccxtBook(snapshot, events),
+];
 const rates = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
 for (let round = 0; round <= ROUNDS; round++) {
   for (const contender of contenders) {
@@ -204,6 +226,14 @@ for (const contender of contenders) {
     `| ${contender.name} | ${(m / 1e6).toFixed(2)} M | ${range} | ${(m / baseline).toFixed(2)}× |`,
   );
 }
+
+// What `verify` replays: 11.6 M level updates (39 passes of these two days), string book vs numeric.
+const VERIFY_UPDATES = 11_600_000;
+const seconds = (name: string) => (VERIFY_UPDATES / median(rates.get(name)!)).toFixed(2);
+console.log(
+  `\n${VERIFY_UPDATES / 1e6} M level updates: OrderBook ${seconds("collector OrderBook")} s, ` +
+    `NumericBook ${seconds("collector NumericBook")} s (median rates)`,
+);
 
 // Every book must end identical to ours.
 let failed = false;
