@@ -1,17 +1,15 @@
 /**
  * One side of a numeric order book: `(price, quantity)` doubles kept sorted, best level LAST.
  *
- * The same shape as {@linkcode BookSide} (`book_side.ts`): ascending keys (`price` for bids,
- * `-price` for asks), in chunks of at most {@linkcode MAX_CHUNK} levels, found by walking back a
- * few chunks from the best one and then bisecting. What differs is the storage, and it is why this
- * is a class of its own rather than `BookSide` made generic over the stored value: every chunk is a
- * fixed slot of two flat `Float64Array`s (keys, quantities), so inserting, removing, splitting and
- * merging move doubles inside preallocated memory and allocate nothing, where `BookSide` pushes,
- * pops, splices and concatenates arrays of strings. Measured on the real BTCUSDT diffs (11.6 M
- * level updates, 2 shared cores), `scripts/bench_book.ts`: see `numeric_book.ts` for the numbers.
- *
- * Shifts are plain loops: `copyWithin` costs a call into the runtime that, for the few dozen
- * doubles a chunk holds, made the whole side ~40 % slower in the same measurement.
+ * The same shape as `BookSide` (`book_side.ts`): ascending keys (`price` for bids, `-price` for
+ * asks), in chunks of at most {@linkcode MAX_CHUNK} levels. Each chunk is a fixed slot of two flat
+ * `Float64Array`s (keys, quantities), so inserting, removing, splitting and merging move doubles
+ * inside preallocated memory and allocate nothing. An event's levels come best first, so the
+ * search for a level's chunk starts at the previous level's chunk and walks a few chunks before it
+ * bisects; inside the chunk a linear scan from the top finds the place, over the doubles an
+ * insertion shifts anyway. Shifts are plain loops: `copyWithin` costs a call into the runtime that
+ * made the side ~40 % slower for the few dozen doubles a chunk holds. Why this is not `BookSide`
+ * made generic, with numbers: `numeric_book.ts`.
  *
  * @module
  */
