@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { DepthSnapshot, DepthUpdate, PriceLevel } from "../binance/types.ts";
-import { bridges, DepthSync } from "./depth_sync.ts";
+import { bridges, DepthSync, type SyncBook } from "./depth_sync.ts";
 import { NumericBook, type NumericUpdate, numericUpdate } from "./numeric_book.ts";
 import { OrderBook } from "./order_book.ts";
 
@@ -225,6 +225,12 @@ Deno.test("DepthSync takes a NumericBook for numeric events, and requires it", (
   assert.deepEqual(sync.onEvent(numericUpdate(ev(13, 13))), { kind: "applied" });
   assert.deepEqual(sync.book.bestBid(), [13, 1]);
   assert.ok(new DepthSync().book instanceof OrderBook);
+  // Both books are SyncBooks of their events (checked by the compiler).
+  const books: [SyncBook<DepthUpdate>, SyncBook<NumericUpdate>] = [
+    new OrderBook(),
+    new NumericBook(),
+  ];
+  assert.equal(books.length, 2);
   // @ts-expect-error: a DepthSync over anything but an OrderBook must be given its book.
   new DepthSync<NumericUpdate, NumericBook>();
   // @ts-expect-error: likewise with options but no book.
