@@ -62,7 +62,7 @@ export class DepthScanner {
    */
   levels: Float64Array = new Float64Array(0);
   readonly #exports: ScanExports;
-  readonly #decoder = new TextDecoder();
+  readonly #decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   #bytes: Uint8Array = new Uint8Array(0);
   #f64: Float64Array = new Float64Array(0);
   #i32: Int32Array = new Int32Array(0);
@@ -140,11 +140,20 @@ export class DepthScanner {
     return this.#i32[(TABLE >> 2) + 12 * i + 10]!;
   }
 
+  /** Length of line `i` in bytes, without its newline. */
+  length(i: number): number {
+    return this.#i32[(TABLE >> 2) + 12 * i + 8]! - this.#i32[(TABLE >> 2) + 12 * i + 7]!;
+  }
+
+  /** The bytes of line `i`, without its newline (a view valid until the next call). */
+  lineBytes(i: number): Uint8Array {
+    const start = this.#i32[(TABLE >> 2) + 12 * i + 7]!;
+    return this.#bytes.subarray(start, this.#i32[(TABLE >> 2) + 12 * i + 8]!);
+  }
+
   /** The text of line `i`, without its newline (UTF-8 decoded, bad bytes replaced). */
   text(i: number): string {
-    const start = this.#i32[(TABLE >> 2) + 12 * i + 7]!;
-    const end = this.#i32[(TABLE >> 2) + 12 * i + 8]!;
-    return this.#decoder.decode(this.#bytes.subarray(start, end));
+    return this.#decoder.decode(this.lineBytes(i));
   }
 
   /** Grows the memory to at least `bytes` and renews the views. */

@@ -6,10 +6,20 @@
  *
  * @module
  */
-import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
 import { DepthSync } from "../book/depth_sync.ts";
-import { firstDifference } from "../book/order_book.ts";
-import type { GapRecord, HeaderRecord, SnapshotRecord } from "../storage/records.ts";
+import {
+  NumericBook,
+  numericDifference,
+  type NumericSnapshot,
+  type NumericUpdate,
+  numericUpdate,
+} from "../book/numeric_book.ts";
+import type {
+  DepthUpdateRecord,
+  GapRecord,
+  HeaderRecord,
+  SnapshotRecord,
+} from "../storage/records.ts";
 import type { ParsedLine } from "./record_lines.ts";
 import { type FileReport, iso, type MarkedGap, type Problem, type ProblemKind } from "./report.ts";
 
@@ -20,12 +30,22 @@ export const MAX_LISTED_PER_KIND = 100;
 
 type OpenGap = { gap: MarkedGap; fromMs: number | null };
 
+/** A diff event as verify replays it: times and ids, levels as numbers. */
+export interface VerifyEvent extends NumericUpdate {
+  /** Event time, epoch ms. */
+  E: number;
+  /** Why the event's levels cannot be applied (a price or quantity that is not a number). */
+  invalid?: string;
+}
+
+const NO_LEVELS = new Float64Array(0);
+
 /** Checks one file; call {@linkcode FileVerifier.line} for every line, then `finish()`. */
 export class FileVerifier {
   readonly report: FileReport;
   /** The first `book` snapshot, when it comes right after the opening header; else `null`. */
   opening: SnapshotRecord | null = null;
-  readonly #sync = new DepthSync();
+  readonly #sync = new DepthSync<VerifyEvent, NumericBook>({ book: new NumericBook() });
   readonly #dayStart: number;
   readonly #dayEnd: number;
   readonly #listed = new Map<ProblemKind, number>();
@@ -92,34 +112,31 @@ export class FileVerifier {
 
   /** Takes one line from the member starting at byte `memberStart`. */
   line(item: ParsedLine, memberStart: number): void {
-    this.#member = memberStart;
-    this.report.lines = item.line;
-    if (item.line === 1 && item.record?.type !== "header") {
-      this.#openingPossible = false;
-      this.#problem("header", 1, "First line is not a header");
-    }
+    const record = item.record;
+    this.#begin(item.line, memberStart, record?.type);
     if (item.error !== undefined) {
       this.#problem("bad-line", item.line, item.error);
       return;
     }
-    const record = item.record;
-    if (this.#headerWithoutGap !== null && record.type !== "gap") {
-      this.#problem(
-        "header",
-        this.#headerWithoutGap,
-        "Header in the middle of the file (a new process) is not followed by a gap record",
-      );
-      this.#headerWithoutGap = null;
-    }
-    switch (record.type) {
-      case "depthUpdate":
-        return this.#event(record as unknown as DepthUpdate, item.line);
+    switch (record!.type) {
+      case "depthUpdate": {
+        const r = record as DepthUpdateRecord;
+        let ev: VerifyEvent;
+        try {
+          ev = { E: r.E, ...numericUpdate(r) };
+        } catch (error) {
+          // Still an event (counted, its time checked); it cannot be applied or buffered.
+          const invalid = (error as Error).message;
+          ev = { E: r.E, U: r.U, u: r.u, levels: NO_LEVELS, start: 0, bids: 0, asks: 0, invalid };
+        }
+        return this.#event(ev, item.line);
+      }
       case "snapshot":
-        return this.#snapshot(record, item.line);
+        return this.#snapshot(record as SnapshotRecord, item.line);
       case "gap":
-        return this.#gap(record, item.line);
+        return this.#gap(record as GapRecord, item.line);
       case "header":
-        return this.#header(record, item.line);
+        return this.#header(record as HeaderRecord, item.line);
       case "unknown":
         this.report.unknownRecords++;
         return;
@@ -128,8 +145,32 @@ export class FileVerifier {
     }
   }
 
+  /** Takes line `line`, a `depthUpdate` already read into numbers (see `depth_scanner.ts`). */
+  event(ev: VerifyEvent, line: number, memberStart: number): void {
+    this.#begin(line, memberStart, "depthUpdate");
+    this.#event(ev, line);
+  }
+
+  /** What every line checks first: the header comes first, a new process's header is followed by a gap. */
+  #begin(line: number, memberStart: number, type: string | undefined): void {
+    this.#member = memberStart;
+    this.report.lines = line;
+    if (line === 1 && type !== "header") {
+      this.#openingPossible = false;
+      this.#problem("header", 1, "First line is not a header");
+    }
+    if (this.#headerWithoutGap !== null && type !== undefined && type !== "gap") {
+      this.#problem(
+        "header",
+        this.#headerWithoutGap,
+        "Header in the middle of the file (a new process) is not followed by a gap record",
+      );
+      this.#headerWithoutGap = null;
+    }
+  }
+
   /** Ends the file; returns the replayed book if it is in sync at the end, else `null`. */
-  finish(): DepthSnapshot | null {
+  finish(): NumericSnapshot | null {
     if (!this.#ended) {
       this.#ended = true;
       if (this.report.lines === 0 && this.report.problemCount === 0) {
@@ -205,7 +246,7 @@ export class FileVerifier {
       const id = sync.book.lastUpdateId;
       const diff = s.lastUpdateId !== id
         ? `the snapshot is at update id ${s.lastUpdateId}, the replayed book at ${id}`
-        : firstDifference(sync.book.snapshot(), s);
+        : numericDifference(sync.book.snapshot(), s);
       if (diff === undefined) {
         this.report.checkpointsMatched++;
         // As after any snapshot, the next event may bridge the book rather than continue it
@@ -226,7 +267,7 @@ export class FileVerifier {
     if (outcome.applied > 0) this.#startStretch(this.#lastBufferedE);
   }
 
-  #event(ev: DepthUpdate, line: number): void {
+  #event(ev: VerifyEvent, line: number): void {
     const r = this.report;
     this.#openingPossible = false;
     r.events++;
@@ -261,6 +302,7 @@ export class FileVerifier {
         swap.problem.message = `Lines ${swap.line} and ${line} are out of order (swapped?): ` +
           `update ids ${ev.U}–${ev.u} come after a later event`;
       }
+      if (ev.invalid !== undefined) return this.#invalid(ev.invalid, line);
       sync.onEvent(ev);
       this.#lastBufferedE = E;
       return;
@@ -275,14 +317,8 @@ export class FileVerifier {
       );
       return;
     }
-    let outcome;
-    try {
-      outcome = sync.onEvent(ev);
-    } catch (error) {
-      this.#problem("bad-line", line, `Event cannot be applied: ${(error as Error).message}`);
-      this.#endStretch();
-      return;
-    }
+    if (ev.invalid !== undefined) return this.#invalid(ev.invalid, line);
+    const outcome = sync.onEvent(ev);
     if (outcome.kind === "applied") {
       r.applied++;
       if (this.#stretchStart === null) this.#startStretch(E);
@@ -318,6 +354,12 @@ export class FileVerifier {
       );
       this.#swapCandidate = { line, expected: id + 1, problem };
     }
+  }
+
+  /** An event that cannot be applied: the book (or the buffer) is lost with it. */
+  #invalid(reason: string, line: number): void {
+    this.#problem("bad-line", line, `Event cannot be applied: ${reason}`);
+    this.#loseSync();
   }
 
   /** The book is in sync from exchange time `E` (the first event applied after a sync). */

@@ -87,13 +87,21 @@ export async function* readRecordLines(
 
 /** Parses line `i` of `batch` into a record or an error. */
 export function parseLine(batch: LineBatch, i: number, max = MAX_LINE_LENGTH): ParsedLine {
-  const line = batch.firstLine + i;
   const text = batch.lines[i]!;
-  if (typeof text === "number") {
-    return { line, error: `Line is longer than ${max} bytes (${text}); skipped` };
-  }
+  const line = batch.firstLine + i;
+  const last = batch.unterminated && i === batch.lines.length - 1;
+  return typeof text === "number" ? longLine(line, text, max) : parseText(line, text, last);
+}
+
+/** Line `line`, of `text`, as a record or an error; `last`: it ends the file without a newline. */
+export function parseText(line: number, text: string, last = false): ParsedLine {
   const result = parseRecordLine(text);
   if (typeof result === "string") return { line, error: result };
-  if (batch.unterminated) return { line, error: "Last line has no newline at the end" };
+  if (last) return { line, error: "Last line has no newline at the end" };
   return { line, record: result };
+}
+
+/** Line `line`, `length` bytes long, skipped for being longer than `max`. */
+export function longLine(line: number, length: number, max = MAX_LINE_LENGTH): ParsedLine {
+  return { line, error: `Line is longer than ${max} bytes (${length}); skipped` };
 }

@@ -5,13 +5,14 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import type { DepthSnapshot } from "../binance/types.ts";
-import { firstDifference } from "../book/order_book.ts";
+import { numericDifference, type NumericSnapshot } from "../book/numeric_book.ts";
 import type { SnapshotRecord } from "../storage/records.ts";
+import { DepthScanner } from "./depth_scanner.ts";
 import { FileVerifier } from "./file_verifier.ts";
 import { isNextDay, type RecordingFile } from "./find_recordings.ts";
+import { MAX_LINE_LENGTH, readLineBlocks } from "./line_blocks.ts";
 import { checkManifest } from "./manifest_check.ts";
-import { parseLine, readRecordLines } from "./record_lines.ts";
+import { longLine, parseText } from "./record_lines.ts";
 import type { Continuity, FileReport, VerifyReport } from "./report.ts";
 
 /** Options of {@linkcode verifyFiles}. */
@@ -28,14 +29,14 @@ export interface VerifyOptions {
 interface DayEnd {
   report: FileReport;
   file: RecordingFile;
-  final: DepthSnapshot | null;
+  final: NumericSnapshot | null;
 }
 
 /** Verifies one file; returns its report, its opening `book` snapshot and its final book. */
 export async function verifyFile(
   file: RecordingFile,
   options: { onProgress?: (bytes: number) => void } = {},
-): Promise<{ report: FileReport; opening: SnapshotRecord | null; final: DepthSnapshot | null }> {
+): Promise<{ report: FileReport; opening: SnapshotRecord | null; final: NumericSnapshot | null }> {
   const verifier = new FileVerifier(file.path, file);
   const manifestPath = file.path.replace(/\.jsonl\.gz$/, ".manifest.json");
   const hasManifest = await Deno.stat(manifestPath).then(() => true, () => false);
@@ -47,23 +48,7 @@ export async function verifyFile(
       onProgress?.(bytes.length);
     }
     : undefined;
-  for await (const batch of readRecordLines(file.path, onRead ? { onRead } : {})) {
-    if (batch.kind === "damage") {
-      verifier.problem({
-        kind: "gzip",
-        message: `${batch.message}; everything before it was checked`,
-        byte: batch.offset,
-      });
-      break;
-    }
-    if (batch.kind === "member") {
-      verifier.member(batch.end);
-      continue;
-    }
-    for (let i = 0; i < batch.lines.length; i++) {
-      verifier.line(parseLine(batch, i), batch.memberStart);
-    }
-  }
+  await feed(verifier, file.path, onRead);
   const final = verifier.finish();
   const report = verifier.report;
   if (hash) {
@@ -74,6 +59,75 @@ export async function verifyFile(
     verifier.finish();
   }
   return { report, opening: verifier.opening, final };
+}
+
+/**
+ * Every line of the file at `path` to `verifier`, in order: `depthUpdate` lines in the
+ * collector's shape read into numbers by the {@linkcode DepthScanner}, every other line parsed as
+ * JSON; then the gzip damage, if any.
+ */
+async function feed(
+  verifier: FileVerifier,
+  path: string,
+  onRead: ((bytes: Uint8Array) => void) | undefined,
+): Promise<void> {
+  const scanner = new DepthScanner();
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  const text = (bytes: Uint8Array, line: number) => {
+    const t = decoder.decode(bytes);
+    return line === 1 && t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
+  };
+  let line = 0;
+  for await (const block of readLineBlocks(path, onRead ? { onRead } : {})) {
+    switch (block.kind) {
+      case "damage":
+        verifier.problem({
+          kind: "gzip",
+          message: `${block.message}; everything before it was checked`,
+          byte: block.offset,
+        });
+        return;
+      case "member":
+        verifier.member(block.end);
+        continue;
+      case "long":
+        verifier.line(longLine(++line, block.length), block.memberStart);
+        continue;
+      case "last":
+        line++;
+        verifier.line(parseText(line, text(block.bytes, line), true), -1);
+        continue;
+    }
+    const memberStart = block.memberStart;
+    scanner.load(block.bytes);
+    while (scanner.next()) {
+      const levels = scanner.levels;
+      let at = 0;
+      for (let i = 0; i < scanner.count; i++) {
+        line++;
+        const length = scanner.length(i);
+        if (scanner.isEvent(i)) {
+          const start = at;
+          const bids = scanner.bids(i);
+          const asks = scanner.asks(i);
+          at += 2 * (bids + asks);
+          const U = scanner.U(i);
+          const u = scanner.u(i);
+          // u < U is left to the JSON path, which names the field.
+          if (u >= U && length <= MAX_LINE_LENGTH) {
+            verifier.event({ E: scanner.E(i), U, u, levels, start, bids, asks }, line, memberStart);
+            continue;
+          }
+        }
+        verifier.line(
+          length > MAX_LINE_LENGTH
+            ? longLine(line, length)
+            : parseText(line, text(scanner.lineBytes(i), line)),
+          memberStart,
+        );
+      }
+    }
+  }
 }
 
 function continuity(
@@ -105,7 +159,7 @@ function continuity(
         ? ` (update ids ${endId + 1}–${opening.lastUpdateId} are missing)`
         : "");
   } else {
-    const d = firstDifference(prev.final, opening);
+    const d = numericDifference(prev.final, opening);
     if (d !== undefined) diff = `its opening book differs from the day before's final book: ${d}`;
   }
   if (diff === undefined) {
