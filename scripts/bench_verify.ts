@@ -10,7 +10,8 @@
 import { MAIN_PATH, permissionFlags } from "./permission_flags.ts";
 import { writeLongDay } from "../tests/helpers/fixtures.ts";
 import { readGzipMembers } from "../lib/util/gzip_members.ts";
-import { parseLine, readRecordLines } from "../lib/verify/record_lines.ts";
+import { DepthScanner } from "../lib/verify/depth_scanner.ts";
+import { readLineBlocks } from "../lib/verify/line_blocks.ts";
 import { findRecordings } from "../lib/verify/find_recordings.ts";
 import { verifyFiles } from "../lib/verify/verify_files.ts";
 
@@ -50,8 +51,8 @@ try {
   );
   console.log(`verify / gzip speed:   ${(g / v).toFixed(2)} (target >= 0.5)`);
   // Where verify's time goes, in this process, each phase including the ones before it:
-  // inflate + CRC; + text decoding and line splitting; + JSON.parse and the record checks; the
-  // whole verify (+ the book and the checks). Best of RUNS for each.
+  // inflate + CRC; + cutting whole lines; + the scanner (depthUpdate lines into numbers, the other
+  // lines through JSON.parse); the whole verify (+ the book and the checks). Best of RUNS each.
   const phase = async (run: () => Promise<void>) => {
     let best = Infinity;
     for (let i = 0; i < RUNS; i++) {
@@ -65,16 +66,24 @@ try {
     for await (const _ of readGzipMembers(path));
   });
   const lines = await phase(async () => {
-    for await (const _ of readRecordLines(path));
+    for await (const _ of readLineBlocks(path));
   });
   let levelUpdates = 0;
-  const parse = await phase(async () => {
+  let otherLines = 0;
+  const scan = await phase(async () => {
     levelUpdates = 0;
-    for await (const batch of readRecordLines(path)) {
-      if (batch.kind !== "lines") continue;
-      for (let i = 0; i < batch.lines.length; i++) {
-        const record = parseLine(batch, i).record;
-        if (record?.type === "depthUpdate") levelUpdates += record.b.length + record.a.length;
+    otherLines = 0;
+    const scanner = new DepthScanner();
+    for await (const block of readLineBlocks(path)) {
+      if (block.kind !== "lines") continue;
+      scanner.load(block.bytes);
+      while (scanner.next()) {
+        levelUpdates += scanner.levels.length / 2;
+        for (let i = 0; i < scanner.count; i++) {
+          if (scanner.isEvent(i)) continue;
+          otherLines++;
+          JSON.parse(scanner.text(i));
+        }
       }
     }
   });
@@ -85,9 +94,10 @@ try {
   const s = (x: number) => `${x.toFixed(2)} s`;
   console.log(
     `in process: inflate+CRC ${s(inflate)}, lines ${s(lines - inflate)}, ` +
-      `JSON.parse+checks ${s(parse - lines)}, book+verify checks ${s(whole - parse)} ` +
-      `(${(levelUpdates / 1e6).toFixed(1)} M level updates, ` +
-      `${(levelUpdates / (whole - parse) / 1e6).toFixed(1)} M/s); whole ${s(whole)}; ` +
+      `scanner+JSON.parse of ${otherLines} other lines ${s(scan - lines)}, ` +
+      `book+verify checks ${s(whole - scan)} ` +
+      `(${(levelUpdates / 1e6).toFixed(1)} M levels, ` +
+      `${(levelUpdates / (whole - scan) / 1e6).toFixed(1)} M/s); whole ${s(whole)}; ` +
       // Differences of separately timed runs: on a shared machine this one can be about 0.
       `child process start-up and the rest ${s(Math.max(0, v - whole))}`,
   );
