@@ -47,11 +47,13 @@ Deno.test({
         `peak RSS: ${smallRun.peakMiB.toFixed(0)} MiB for ${(s.bytes / 1e6).toFixed(0)} MB, ` +
           `${bigRun.peakMiB.toFixed(0)} MiB for ${(b.bytes / 1e6).toFixed(0)} MB`,
       );
-      // Flat: nine times the input costs little more memory. (About 150-190 MiB either way,
-      // measured: the JS heap churned by parsing and the book, not the input; V8 grows its heap
-      // lazily, so the figure moves with the machine's load.)
-      assert.ok(bigRun.peakMiB > 0 && bigRun.peakMiB < smallRun.peakMiB + 80);
-      assert.ok(bigRun.peakMiB < 256, `${bigRun.peakMiB} MiB`);
+      // Flat: nine times the input costs little more memory. (Measured 90-93 MiB for the small
+      // file and 104-109 MiB for the big one: the runtime, the WebAssembly scanner's buffers,
+      // one member's lines and the book, not the input; V8 grows its heap lazily, so the figure
+      // moves with the machine's load. Before the scanner, parsing every line as JSON, it was
+      // 150-190 MiB.)
+      assert.ok(bigRun.peakMiB > 0 && bigRun.peakMiB < smallRun.peakMiB + 50);
+      assert.ok(bigRun.peakMiB < 192, `${bigRun.peakMiB} MiB`);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
