@@ -31,25 +31,43 @@ const dir = await Deno.makeTempDir();
 try {
   const path = `${dir}/BTCUSDT/2024-08-10_dom.jsonl.gz`;
   const made = await writeLongDay(path, { targetBytes: 60e6, level: 6, linesPerMember: 500 });
-  const mb = made.bytes / 1e6;
+  // The same events with `recv` written last: what a file from another tool costs, every line
+  // parsed as JSON (the scanner takes only the collector's own shape).
+  const otherPath = `${dir}/other/BTCUSDT/2024-08-10_dom.jsonl.gz`;
+  const other = await writeLongDay(otherPath, {
+    targetBytes: 60e6,
+    level: 6,
+    linesPerMember: 500,
+    recvLast: true,
+  });
   const gzip: number[] = [];
   const verify: number[] = [];
+  const verifyOther: number[] = [];
+  const verifyCommand = (p: string) =>
+    timed(Deno.execPath(), ["run", ...permissionFlags(), MAIN_PATH, "verify", p]);
   for (let i = 0; i < RUNS; i++) {
     gzip.push(await timed("sh", ["-c", `gzip -dc '${path}' > /dev/null`]));
-    verify.push(
-      await timed(Deno.execPath(), ["run", ...permissionFlags(), MAIN_PATH, "verify", path]),
-    );
+    verify.push(await verifyCommand(path));
+    verifyOther.push(await verifyCommand(otherPath));
   }
   const best = (xs: number[]) => Math.min(...xs);
   const g = best(gzip);
-  const v = best(verify);
+  const line = (name: string, bytes: number, events: number, seconds: number) =>
+    console.log(
+      `${name.padEnd(30)} ${seconds.toFixed(2)} s  ${(bytes / 1e6 / seconds).toFixed(1)} MB/s` +
+        (events > 0 ? `  ${Math.round(events / seconds)} events/s` : ""),
+    );
+  const mb = made.bytes / 1e6;
   console.log(`file: ${mb.toFixed(1)} MB compressed, ${made.events} events (best of ${RUNS})`);
-  console.log(`gzip -dc > /dev/null   ${g.toFixed(2)} s  ${(mb / g).toFixed(1)} MB/s`);
-  console.log(
-    `collector verify       ${v.toFixed(2)} s  ${(mb / v).toFixed(1)} MB/s  ` +
-      `${Math.round(made.events / v)} events/s`,
-  );
+  line("gzip -dc > /dev/null", made.bytes, 0, g);
+  const v = best(verify);
+  line("collector verify", made.bytes, made.events, v);
   console.log(`verify / gzip speed:   ${(g / v).toFixed(2)} (target >= 0.5)`);
+  const o = best(verifyOther);
+  line("verify, recv last (all JSON)", other.bytes, other.events, o);
+  console.log(
+    `  its speed / gzip's on the first file: ${((other.bytes / o) / (made.bytes / g)).toFixed(2)}`,
+  );
   // Where verify's time goes, in this process, each phase including the ones before it:
   // inflate + CRC; + cutting whole lines; + the scanner (depthUpdate lines into numbers, the other
   // lines through JSON.parse); the whole verify (+ the book and the checks). Best of RUNS each.

@@ -153,6 +153,11 @@ export interface LongDayOptions {
   linesPerMember?: number;
   /** The file's UTC day. Default `2024-08-10`. */
   date?: string;
+  /**
+   * Write `recv` last in event lines, as another tool might: valid records that `verify` parses
+   * as JSON instead of scanning them. Default false (the collector's own field order).
+   */
+  recvLast?: boolean;
 }
 
 /**
@@ -224,10 +229,11 @@ export async function writeLongDay(
           }${snapshot.tail}`,
         );
       }
+      const ids = `"E":${e.E + dT},"U":${e.U + dId},"u":${e.u + dId}`;
       lines.push(
-        `{"type":"depthUpdate","recv":${e.recv + dT},"E":${e.E + dT},"U":${e.U + dId},"u":${
-          e.u + dId
-        }${e.tail}`,
+        options.recvLast
+          ? `{"type":"depthUpdate",${ids}${e.tail.slice(0, -1)},"recv":${e.recv + dT}}`
+          : `{"type":"depthUpdate","recv":${e.recv + dT},${ids}${e.tail}`,
       );
       count++;
       if (lines.length >= per) await flush();
