@@ -41,12 +41,23 @@ export function isLevels(value: unknown): value is PriceLevel[] {
 
 /** Parses a combined-stream frame `{"stream": …, "data": …}`; throws {@linkcode FrameError}. */
 export function parseCombinedFrame(text: string): CombinedFrame {
-  let value: unknown;
+  return asCombinedFrame(parseFrameJson(text), text);
+}
+
+/** Parses a WebSocket message as JSON, any shape; throws {@linkcode FrameError}. */
+export function parseFrameJson(text: string): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     throw new FrameError(`Cannot parse frame as JSON: ${JSON.stringify(sampleOf(text))}`, text);
   }
+}
+
+/**
+ * Checks that a parsed message (`value`, parsed from `text`) is a combined-stream frame
+ * `{"stream": …, "data": …}`; throws {@linkcode FrameError}.
+ */
+export function asCombinedFrame(value: unknown, text: string): CombinedFrame {
   if (
     typeof value !== "object" || value === null ||
     typeof (value as CombinedFrame).stream !== "string" ||

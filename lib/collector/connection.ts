@@ -7,7 +7,7 @@
  * @module
  */
 import { isServerShutdown } from "../binance/connection_events.ts";
-import { FrameError, parseCombinedFrame } from "../binance/parse.ts";
+import { asCombinedFrame, FrameError, parseFrameJson } from "../binance/parse.ts";
 import type { CombinedFrame } from "../binance/types.ts";
 import { receiveTime } from "../storage/records.ts";
 
@@ -152,30 +152,19 @@ export class Connection {
     this.stats.chars += data.length;
     let frame: CombinedFrame;
     try {
-      frame = parseCombinedFrame(data);
+      // Parsed once: a shutdown notice is not a combined-stream frame.
+      const value = parseFrameJson(data);
+      if (isServerShutdown(value)) {
+        this.#o.onShutdownNotice?.(this);
+        return;
+      }
+      frame = asCombinedFrame(value, data);
     } catch (error) {
       if (!(error instanceof FrameError)) throw error;
-      if (this.#shutdownNotice(data)) return;
       this.#malformed(error);
       return;
     }
-    if (isServerShutdown(frame)) {
-      this.#o.onShutdownNotice?.(this);
-      return;
-    }
     this.#o.onFrame(this, frame, recv);
-  }
-
-  #shutdownNotice(text: string): boolean {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return false;
-    }
-    if (!isServerShutdown(value)) return false;
-    this.#o.onShutdownNotice?.(this);
-    return true;
   }
 
   #malformed(error: FrameError): void {
