@@ -113,6 +113,15 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return make({});
 }
 
+/** A {@linkcode Logger} that drops every entry (a default where none is given); `child` returns itself. */
+export const silentLogger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  child: () => silentLogger,
+};
+
 /** A {@linkcode Logger} that lets one entry through per interval and counts the rest. */
 export interface RateLimitedLogger extends Logger {
   /** Reports entries suppressed since the last one let through, if any. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createLogger, type LoggerOptions, rateLimited } from "./log.ts";
+import { createLogger, type LoggerOptions, rateLimited, silentLogger } from "./log.ts";
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
 
@@ -93,4 +93,21 @@ Deno.test("rateLimited() lets one entry through per interval and reports the sup
   t = 2500;
   limited.warn("Malformed frame", { n: 8 });
   assert.match(lines[3]!, /n=8$/, "no suppressed count after a flush");
+});
+
+Deno.test("silentLogger drops every entry and its child() is itself", () => {
+  const original = console.error;
+  const written: unknown[] = [];
+  console.error = (...args: unknown[]) => void written.push(args);
+  try {
+    silentLogger.debug("d", { a: 1 });
+    silentLogger.info("i");
+    silentLogger.warn("w", { b: 2 });
+    silentLogger.error("e");
+    silentLogger.child({ c: 3 }).error("child");
+  } finally {
+    console.error = original;
+  }
+  assert.deepEqual(written, []);
+  assert.equal(silentLogger.child({ c: 3 }), silentLogger);
 });
