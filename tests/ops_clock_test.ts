@@ -3,9 +3,15 @@
  */
 import assert from "node:assert/strict";
 import { measureClock, startClockChecks } from "../lib/ops/clock.ts";
+import { type CapturedLine, captureLogs } from "../lib/ops/testing.ts";
 import type { ClockRecord } from "../lib/storage/records.ts";
 
 const SKEW_MS = 5_000;
+
+/** The warnings among `lines`, each as `message: error`. */
+function warningsOf(lines: CapturedLine[]): string[] {
+  return lines.filter((l) => l.level === "warn").map((l) => `${l.msg}: ${l.fields.error}`);
+}
 
 /** A time server whose clock is SKEW_MS ahead; `behaviour` picks the answer of each request. */
 function timeServer(behaviour: (n: number) => "ok" | "error" | "garbage" | "hang") {
@@ -61,7 +67,7 @@ Deno.test("measureClock() finds a 5 s skew of a real server within half the roun
 Deno.test("startClockChecks() against a real server: errors and garbage are retried, not fatal", async () => {
   await using server = timeServer((n) => (n === 0 ? "error" : n === 1 ? "garbage" : "ok"));
   const records: ClockRecord[] = [];
-  const warnings: string[] = [];
+  const log = captureLogs();
   const weights: number[] = [];
   let done!: () => void;
   const twoRecords = new Promise<void>((resolve) => (done = resolve));
@@ -70,9 +76,7 @@ Deno.test("startClockChecks() against a real server: errors and garbage are retr
     if (records.length === 2) done();
   }, {
     intervalMs: 10,
-    logger: (level, msg, fields) => {
-      if (level === "warn") warnings.push(`${msg}: ${fields?.error}`);
-    },
+    logger: log.logger,
     onUsedWeight: (w) => weights.push(w),
   });
   try {
@@ -80,6 +84,7 @@ Deno.test("startClockChecks() against a real server: errors and garbage are retr
   } finally {
     await checks.stop();
   }
+  const warnings = warningsOf(log.lines);
   assert.equal(server.requests(), 4);
   for (const r of records) {
     assert.ok(Math.abs(r.offsetMs - SKEW_MS) <= r.rttMs / 2 + 20, `offset ${r.offsetMs} ms`);
@@ -95,15 +100,13 @@ Deno.test("startClockChecks() against a real server: errors and garbage are retr
 
 Deno.test("startClockChecks() times out a server that never answers, then recovers", async () => {
   await using server = timeServer((n) => (n === 0 ? "hang" : "ok"));
-  const warnings: string[] = [];
+  const log = captureLogs();
   let resolveRecord!: (r: ClockRecord) => void;
   const first = new Promise<ClockRecord>((resolve) => (resolveRecord = resolve));
   const checks = startClockChecks(server.base, (r) => resolveRecord(r), {
     intervalMs: 10,
     timeoutMs: 50,
-    logger: (level, msg, fields) => {
-      if (level === "warn") warnings.push(`${msg}: ${fields?.error}`);
-    },
+    logger: log.logger,
   });
   try {
     const record = await first;
@@ -111,5 +114,5 @@ Deno.test("startClockChecks() times out a server that never answers, then recove
   } finally {
     await checks.stop();
   }
-  assert.match(warnings[0]!, /timed out after 50 ms/);
+  assert.match(warningsOf(log.lines)[0]!, /timed out after 50 ms/);
 });

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { createRotateHook } from "../lib/ops/rotate_hook.ts";
+import { captureLogs } from "../lib/ops/testing.ts";
 import { manifestPath, recordingPath } from "../lib/storage/records.ts";
 
 const NOW = Date.parse("2025-07-10T00:05:00Z");
@@ -32,11 +33,11 @@ Deno.test("rotate hook ships finished days, keeps failures, and retention delete
   // The "upload": copies both files to remote/<symbol>/, refusing ETHUSDT's 2025-07-02.
   const script = 'case "$1" in *ETHUSDT/2025-07-02*) echo "remote said no" >&2; exit 7;; esac; ' +
     'd="$0/$(basename "$(dirname "$1")")"; mkdir -p "$d" && cp "$1" "$2" "$d/"';
-  const logged: string[] = [];
+  const { lines, logger } = captureLogs();
   const hook = createRotateHook(["sh", "-c", script, remote.path], {
     concurrency: 2,
     retention: { dataDir: data.path, days: 7, now: () => NOW },
-    logger: (level, msg) => logged.push(`${level} ${msg}`),
+    logger,
   });
   for (const symbol of symbols) {
     for (const day of days) {
@@ -78,6 +79,7 @@ Deno.test("rotate hook ships finished days, keeps failures, and retention delete
     }
     assert.ok(await exists(`${data.path}/${symbol}/2025-07-09_dom.hooked`));
   }
+  const logged = lines.map((l) => `${l.level} ${l.msg}`);
   assert.equal(logged.filter((l) => l.startsWith("error rotate hook failed")).length, 1);
   assert.equal(logged.filter((l) => l.startsWith("info retention deleted")).length, 3);
 });

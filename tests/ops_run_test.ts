@@ -12,7 +12,6 @@ import { createLogger } from "../lib/cli/log.ts";
 import { startCollector } from "../lib/collector/collector.ts";
 import { ConnectionPacer } from "../lib/collector/connection_pacer.ts";
 import { until } from "../lib/collector/testing.ts";
-import { logTo } from "../lib/ops/logger.ts";
 import { type Operations, startOperations } from "../lib/ops/operations.ts";
 import { startSimulator } from "../lib/simulator/simulator.ts";
 import { Recorder } from "../lib/storage/recorder.ts";
@@ -98,7 +97,7 @@ Deno.test("operations: metrics, health, books, clock records and the hook move w
     ops = await startOperations(config, {
       collector,
       recorder,
-      logger: logTo(log),
+      logger: log,
       version: "test",
       statusSignal: null,
       healthPolicy: { maxOutOfSyncMs: 1000, maxSilenceMs: 5000 },

@@ -6,10 +6,12 @@ import assert from "node:assert/strict";
 import { LineStream } from "../lib/util/line_stream.ts";
 
 const STATUS_URL = new URL("../lib/ops/status.ts", import.meta.url).href;
+const LOG_URL = new URL("../lib/cli/log.ts", import.meta.url).href;
 const LATENCY_URL = new URL("../lib/ops/latency.ts", import.meta.url).href;
 
 const CHILD = `
 import { startStatus } from "${STATUS_URL}";
+import { createLogger } from "${LOG_URL}";
 import { LatencyHistogram } from "${LATENCY_URL}";
 const lag = new LatencyHistogram();
 for (let i = 0; i < 100; i++) lag.record(25);
@@ -18,7 +20,7 @@ const reporter = startStatus({
   connections: () => [{ id: "1", events: (events += 600), symbols: 2, inSync: 2, resyncing: 0,
     gapsToday: 1, lag: lag.snapshot() }],
   totals: () => ({ restWeightUsed: 50, restWeightLimit: 6000, bytesWrittenToday: 2048 }),
-}, (level, msg, fields) => console.log(JSON.stringify({ level, msg, ...fields })), {
+}, createLogger({ format: "json", write: (line) => console.log(line) }), {
   intervalMs: ${3_600_000},
 });
 console.log("ready");

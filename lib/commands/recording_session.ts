@@ -11,7 +11,6 @@ import type { CollectorConfig } from "../cli/config.ts";
 import { InputError } from "../cli/errors.ts";
 import type { Logger } from "../cli/log.ts";
 import { type Collector, type CollectorStats, startCollector } from "../collector/collector.ts";
-import { logTo } from "../ops/logger.ts";
 import { type Operations, startOperations } from "../ops/operations.ts";
 import { DataDirLockedError, Recorder } from "../storage/recorder.ts";
 import { VERSION } from "../version.ts";
@@ -49,7 +48,7 @@ export async function runRecordingSession(
     ops = await startOperations(config, {
       collector,
       recorder,
-      logger: logTo(log),
+      logger: log,
       version: VERSION,
       startedAt,
       ...(options.statusSignal !== undefined ? { statusSignal: options.statusSignal } : {}),

@@ -10,7 +10,7 @@
 import { USED_WEIGHT_HEADER } from "../binance/limits.ts";
 import { timeUrl } from "../binance/urls.ts";
 import { type ClockRecord, receiveTime } from "../storage/records.ts";
-import { type Logger, silentLogger } from "./logger.ts";
+import { type Logger, silentLogger } from "../cli/log.ts";
 
 /** Default time between measurements. */
 export const DEFAULT_CLOCK_CHECK_INTERVAL_MS = 10 * 60_000;
@@ -167,19 +167,19 @@ export function startClockChecks(
         serverTime: record.serverTime,
       };
       if (Math.abs(record.offsetMs) > warnOffsetMs) {
-        log("warn", `local clock is off by ${record.offsetMs} ms from the exchange`, fields);
+        log.warn(`local clock is off by ${record.offsetMs} ms from the exchange`, fields);
       } else {
-        log("info", `clock offset ${record.offsetMs} ms, rtt ${record.rttMs} ms`, fields);
+        log.info(`clock offset ${record.offsetMs} ms, rtt ${record.rttMs} ms`, fields);
       }
       try {
         onRecord(record);
       } catch (error) {
-        log("error", "clock record could not be handed over", { error: String(error) });
+        log.error("clock record could not be handed over", { error: String(error) });
       }
       return record;
     } catch (error) {
       if (!stopped) {
-        log("warn", "clock check failed; retrying at the next interval", {
+        log.warn("clock check failed; retrying at the next interval", {
           error: error instanceof Error ? error.message : String(error),
           retryInMs: intervalMs,
         });

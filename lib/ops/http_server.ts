@@ -13,7 +13,7 @@
  */
 import type { PriceLevel } from "../binance/types.ts";
 import type { HealthReport } from "./health.ts";
-import { type Logger, silentLogger } from "./logger.ts";
+import { type Logger, silentLogger } from "../cli/log.ts";
 import { METRICS_CONTENT_TYPE } from "./metrics.ts";
 
 /** A book as `/book` serves it: the best `depth` levels of each side. */
@@ -166,14 +166,14 @@ export async function serveOps(
       port,
       onListen: () => {},
       onError: (error) => {
-        log("error", "ops endpoint request failed", { error: String(error) });
+        log.error("ops endpoint request failed", { error: String(error) });
         return json({ error: "Internal error" }, 500);
       },
     }, (request) => {
       try {
         return handleOpsRequest(request, view, limits);
       } catch (error) {
-        log("error", "ops endpoint request failed", {
+        log.error("ops endpoint request failed", {
           path: new URL(request.url).pathname,
           error: String(error),
         });
@@ -191,7 +191,7 @@ export async function serveOps(
   }
   const bound = server.addr;
   const shown = bound.hostname.includes(":") ? `[${bound.hostname}]` : bound.hostname;
-  log("info", `ops endpoint listening on http://${shown}:${bound.port}`, {
+  log.info(`ops endpoint listening on http://${shown}:${bound.port}`, {
     addr: `${shown}:${bound.port}`,
   });
   return {

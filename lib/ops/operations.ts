@@ -27,7 +27,7 @@ import type { HealthPolicy, HealthReport } from "./health.ts";
 import { type LiveView, type OpsServer, serveOps } from "./http_server.ts";
 import { LatencyWindow } from "./latency.ts";
 import { createLiveView } from "./live_view.ts";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "../cli/log.ts";
 import { createRotateHook, type RotateHook, type RotateHookOptions } from "./rotate_hook.ts";
 import { startStatus, type StatusFields, type StatusReporter } from "./status.ts";
 
@@ -158,7 +158,7 @@ export async function startOperations(
     version: options.version,
     startedAt,
     onCollectError: (name, error) =>
-      log("error", `metric ${name} could not be read`, { error: String(error) }),
+      log.error(`metric ${name} could not be read`, { error: String(error) }),
   });
   metrics.watchSymbols(() => [...collector.states().values()].map((s) => s.status().state));
   metrics.watchLag(new LatencyWindow(view.lagHistogram(), now()), now);
@@ -189,7 +189,7 @@ export async function startOperations(
     metrics.watchHook(() => h.stats());
     recorder.onFileFinished = (f) => void h.onRotate(f.path, f.manifestPath);
   } else if (config.retentionDays > 0) {
-    log("warn", "retentionDays is ignored without onRotate: files are kept", {
+    log.warn("retentionDays is ignored without onRotate: files are kept", {
       retentionDays: config.retentionDays,
     });
   }
@@ -205,11 +205,15 @@ export async function startOperations(
     }
   };
   // clock.ts reports a failed check only through its log line: count it there.
-  const clockLog: Logger = (level, msg, fields) => {
-    if (level === "warn" && msg.startsWith("clock check failed")) {
-      metrics.clockChecks.inc({ result: "error" });
-    }
-    log(level, msg, fields);
+  const clockLog: Logger = {
+    debug: (msg, fields) => log.debug(msg, fields),
+    info: (msg, fields) => log.info(msg, fields),
+    warn: (msg, fields) => {
+      if (msg.startsWith("clock check failed")) metrics.clockChecks.inc({ result: "error" });
+      log.warn(msg, fields);
+    },
+    error: (msg, fields) => log.error(msg, fields),
+    child: (fields) => log.child(fields),
   };
   // The first check waits for the symbols, so that its record goes into every file.
   if (config.clockCheckIntervalMs > 0) {
@@ -273,7 +277,7 @@ export async function startOperations(
       if (hook) {
         const s = hook.stats();
         if (s.queued + s.running > 0) {
-          log("info", `waiting for ${s.queued + s.running} rotate hook job(s)`, {
+          log.info(`waiting for ${s.queued + s.running} rotate hook job(s)`, {
             queued: s.queued,
             running: s.running,
           });

@@ -7,7 +7,7 @@
  * @module
  */
 import { utcDay } from "../storage/records.ts";
-import { type Logger, silentLogger } from "./logger.ts";
+import { type Logger, silentLogger } from "../cli/log.ts";
 
 const DAY_MS = 86_400_000;
 const MARKER = /^(\d{4}-\d{2}-\d{2})_dom\.hooked$/;
@@ -86,9 +86,9 @@ export async function sweepRetention(
       try {
         // The marker goes last, so an interrupted sweep tries again next time.
         for (const path of paths) if (await removeIfPresent(path)) deleted.push(path);
-        log("info", `retention deleted ${dir.name} ${day}`, { symbol: dir.name, day });
+        log.info(`retention deleted ${dir.name} ${day}`, { symbol: dir.name, day });
       } catch (error) {
-        log("error", `retention could not delete ${dir.name} ${day}`, {
+        log.error(`retention could not delete ${dir.name} ${day}`, {
           symbol: dir.name,
           day,
           error: error instanceof Error ? error.message : String(error),

@@ -12,7 +12,7 @@
  * @module
  */
 import { OutputCapture } from "./output_capture.ts";
-import { type Logger, silentLogger } from "./logger.ts";
+import { type Logger, silentLogger } from "../cli/log.ts";
 import { checkRetentionDays, markHooked, sweepRetention } from "./retention.ts";
 
 /** Options of {@linkcode createRotateHook}. */
@@ -178,7 +178,7 @@ export function createRotateHook(
     if (!result.ok) {
       stats.failed++;
       if (result.reason === "timeout") stats.timedOut++;
-      log("error", `rotate hook failed (${result.reason}: ${result.detail})`, {
+      log.error(`rotate hook failed (${result.reason}: ${result.detail})`, {
         ...fields,
         reason: result.reason,
         detail: result.detail,
@@ -186,13 +186,13 @@ export function createRotateHook(
       return;
     }
     stats.succeeded++;
-    log("info", "rotate hook succeeded", fields);
+    log.info("rotate hook succeeded", fields);
     if (options.retention) {
       try {
         await markHooked(file, { command: [...argv], at: Date.now() });
         sweepNeeded = true;
       } catch (error) {
-        log("warn", "rotate hook could not mark the file for retention", {
+        log.warn("rotate hook could not mark the file for retention", {
           file,
           error: error instanceof Error ? error.message : String(error),
         });
@@ -210,7 +210,7 @@ export function createRotateHook(
       });
       stats.deleted += deleted.length;
     } catch (error) {
-      log("error", "retention sweep failed", {
+      log.error("retention sweep failed", {
         dataDir: r.dataDir,
         error: error instanceof Error ? error.message : String(error),
       });
@@ -250,7 +250,7 @@ export function createRotateHook(
     onRotate(file, manifest) {
       if (closed || queue.length >= maxQueue) {
         stats.dropped++;
-        log("error", `rotate hook dropped ${file}: ${closed ? "hook closed" : "queue full"}`, {
+        log.error(`rotate hook dropped ${file}: ${closed ? "hook closed" : "queue full"}`, {
           file,
           manifest,
           queued: queue.length,

@@ -9,7 +9,7 @@
  * @module
  */
 import { LatencySnapshot } from "./latency.ts";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "../cli/log.ts";
 
 /** Cumulative numbers of one WebSocket connection. */
 export interface ConnectionStatus {
@@ -200,14 +200,14 @@ export function startStatus(
   const tracker = new StatusTracker(source, now());
   const emit = (): StatusFields => {
     const fields = tracker.line(now());
-    logger("info", formatStatus(fields), { ...fields });
+    logger.info(formatStatus(fields), { ...fields });
     return fields;
   };
   const safeEmit = () => {
     try {
       emit();
     } catch (error) {
-      logger("error", "status line failed", { error: String(error) });
+      logger.error("status line failed", { error: String(error) });
     }
   };
   const timer = setInterval(safeEmit, intervalMs);
@@ -218,7 +218,7 @@ export function startStatus(
       Deno.addSignalListener(signal, safeEmit);
       listening = true;
     } catch (error) {
-      logger("warn", `status on ${signal} is not available`, { error: String(error) });
+      logger.warn(`status on ${signal} is not available`, { error: String(error) });
     }
   }
   return {

@@ -3,16 +3,23 @@
  *
  * @module
  */
-import type { LogFields, Logger, LogLevel } from "./logger.ts";
+import type { LogFields, Logger } from "../cli/log.ts";
 
-/** One captured log line. */
+/** Severity of a captured entry: the name of the {@linkcode Logger} method called. */
+export type CapturedLevel = "debug" | "info" | "warn" | "error";
+
+/** One captured log entry. */
 export interface CapturedLine {
-  level: LogLevel;
+  level: CapturedLevel;
   msg: string;
+  /** The entry's fields over those of the `child()` chain that wrote it. */
   fields: LogFields;
 }
 
-/** A {@linkcode Logger} that keeps every line; `until(n)` resolves once `n` lines were logged. */
+/**
+ * A {@linkcode Logger} that keeps every entry, those of its children too, in `lines`;
+ * `until(n)` resolves once `n` entries were logged.
+ */
 export function captureLogs(): {
   lines: CapturedLine[];
   logger: Logger;
@@ -20,12 +27,22 @@ export function captureLogs(): {
 } {
   const lines: CapturedLine[] = [];
   let wake: (() => void) | null = null;
+  const make = (base: LogFields): Logger => {
+    const log = (level: CapturedLevel) => (msg: string, fields: LogFields = {}) => {
+      lines.push({ level, msg, fields: { ...base, ...fields } });
+      wake?.();
+    };
+    return {
+      debug: log("debug"),
+      info: log("info"),
+      warn: log("warn"),
+      error: log("error"),
+      child: (fields) => make({ ...base, ...fields }),
+    };
+  };
   return {
     lines,
-    logger: (level, msg, fields = {}) => {
-      lines.push({ level, msg, fields });
-      wake?.();
-    },
+    logger: make({}),
     until(n) {
       if (lines.length >= n) return Promise.resolve();
       return new Promise((resolve) => {
