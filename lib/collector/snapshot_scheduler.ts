@@ -12,7 +12,7 @@ import type { DepthSnapshot } from "../binance/types.ts";
 import { depthUrl } from "../binance/urls.ts";
 import { receiveTime } from "../storage/records.ts";
 import { Backoff } from "./backoff.ts";
-import { createLogger, type Logger } from "../cli/log.ts";
+import { type Logger, silentLogger } from "../cli/log.ts";
 import type { WeightBudget } from "./weight_budget.ts";
 
 /** Resyncs (a symbol lost its book) go before cold starts (a symbol never had one). */
@@ -99,7 +99,7 @@ export class SnapshotScheduler {
     this.#o = {
       fetch: (input, init) => fetch(input, init),
       now: Date.now,
-      log: createLogger({ write: () => {} }),
+      log: silentLogger,
       concurrency: 1,
       retryBaseMs: 1000,
       default429Ms: 60_000,
