@@ -61,42 +61,6 @@ function synced(id = 10) {
   return t;
 }
 
-Deno.test("SymbolState buffers and records events, asks once for a snapshot, then syncs", () => {
-  const t = setup();
-  t.state.attach(A);
-  t.state.onEvent(A, ev(5, 6), 1);
-  t.state.onEvent(A, ev(7, 8), 1);
-  assert.deepEqual(t.requests, ["start"]);
-  t.state.onSnapshot(snap(6), 2);
-  assert.ok(t.state.inSync);
-  assert.equal(t.state.sync.lastUpdateId, 8);
-  t.state.onEvent(A, ev(9, 9), 3);
-  assert.deepEqual(t.kinds(), ["e5-6", "e7-8", "s6", "e9-9"]);
-  assert.equal(t.state.stats.applied, 1);
-});
-
-Deno.test("SymbolState ignores stale events in sync without recording them", () => {
-  const t = synced(10);
-  t.state.onEvent(A, ev(8, 9), 1);
-  t.state.onEvent(A, ev(10, 10), 1);
-  assert.equal(t.state.stats.stale, 2);
-  assert.deepEqual(t.kinds(), ["e9-10", "s9"]);
-});
-
-Deno.test("SymbolState records a sequence gap before the event and resyncs", () => {
-  const t = synced(10);
-  t.state.onEvent(A, ev(13, 14), 5);
-  assert.deepEqual(t.kinds(), ["e9-10", "s9", "gap:sequence@10", "e13-14"]);
-  const gap = t.sink.of("BTCUSDT")[2]!;
-  assert.equal(gap.type === "gap" && gap.detail, "expected U=11 got U=13");
-  assert.equal(t.state.inSync, false);
-  assert.deepEqual(t.requests, ["start", "resync"]);
-  t.state.onEvent(A, ev(15, 16), 6);
-  t.state.onSnapshot(snap(14), 7);
-  assert.ok(t.state.inSync);
-  assert.equal(t.state.sync.lastUpdateId, 16);
-});
-
 Deno.test("SymbolState hands off to a new connection with no gap and no duplicate", () => {
   const t = synced(10);
   t.state.beginHandoff(B);
@@ -146,17 +110,6 @@ Deno.test("SymbolState records a disconnect gap on a drop and waits for a new co
   t.state.onEvent(B, ev(30, 31), 1);
   assert.deepEqual(t.kinds(), ["e9-10", "s9", "gap:disconnect@10", "e30-31"]);
   assert.deepEqual(t.requests, ["start", "resync"]);
-});
-
-Deno.test("SymbolState fetches again when the snapshot is older than the buffer", () => {
-  const t = setup();
-  t.state.attach(A);
-  t.state.onEvent(A, ev(50, 51), 1);
-  t.state.onSnapshot(snap(40), 2);
-  assert.equal(t.state.inSync, false);
-  assert.deepEqual(t.requests, ["start", "start"]);
-  t.state.onSnapshot(snap(50), 3);
-  assert.ok(t.state.inSync);
 });
 
 Deno.test("SymbolState switches when the new connection catches up exactly with the old", () => {
@@ -219,34 +172,6 @@ Deno.test("SymbolState records a disconnect gap when a forced handoff finds a ho
   assert.deepEqual(t.requests, ["start", "resync"]);
 });
 
-Deno.test("SymbolState applies a bridging first event after a snapshot, then only exact ones", () => {
-  const t = setup();
-  t.state.attach(A);
-  t.state.onEvent(A, ev(20, 21), 1);
-  t.state.onSnapshot(snap(21), 1); // the buffered event is dropped: nothing applied yet
-  t.state.onEvent(A, ev(20, 23), 1); // bridges 21: applied
-  assert.equal(t.state.sync.lastUpdateId, 23);
-  t.state.onEvent(A, ev(23, 25), 1); // overlaps after the first: a gap
-  assert.deepEqual(t.kinds(), ["e20-21", "s21", "e20-23", "gap:sequence@23", "e23-25"]);
-  assert.equal(t.state.inSync, false);
-});
-
-Deno.test("SymbolState gives the sink the book before each event, and none after a gap", () => {
-  const books: (number | null)[] = [];
-  const state: SymbolState = new SymbolState("BTCUSDT", {
-    sink: { write: (_s, _r, book) => void books.push(book()?.lastUpdateId ?? null) },
-    requestSnapshot: () => state.onSnapshotDispatched(),
-    log: createLogger({ write: () => {} }),
-    recvNow: () => 1,
-  }, { maxBuffered: 100 });
-  state.attach(A);
-  state.onEvent(A, ev(9, 10), 1); // buffered: no book
-  state.onSnapshot(snap(9), 1); // snapshot record: no book
-  state.onEvent(A, ev(11, 12), 1); // applied: the book before it, at 10
-  state.onEvent(A, ev(15, 16), 1); // gap record, then the event: no book
-  assert.deepEqual(books, [null, null, 10, null, null]);
-});
-
 Deno.test("SymbolState.status() says in sync, resyncing or stale, since when and why", () => {
   let now = 1000;
   const state: SymbolState = new SymbolState("BTCUSDT", {
@@ -272,25 +197,4 @@ Deno.test("SymbolState.status() says in sync, resyncing or stale, since when and
   now = 5000;
   state.onClosed(A, "connection 1 closed");
   assert.deepEqual(state.status(), { state: "stale", since: 5000, detail: "disconnect" });
-});
-
-Deno.test("SymbolState records every event but buffers only the last 200 until the request is sent", () => {
-  const sink = new MemorySink();
-  const state = new SymbolState("BTCUSDT", {
-    sink,
-    requestSnapshot: () => {}, // queued behind others: not sent yet
-    log: createLogger({ write: () => {} }),
-    recvNow: () => 1,
-  }, { maxBuffered: 10_000 });
-  state.attach(A);
-  for (let u = 1; u <= 5000; u++) state.onEvent(A, ev(u, u), 1);
-  assert.equal(sink.of("BTCUSDT").length, 5000, "all recorded");
-  assert.equal(state.sync.bufferedCount, 0, "none held by DepthSync while waiting");
-  state.onSnapshotDispatched();
-  assert.equal(state.sync.bufferedCount, 200);
-  assert.equal(state.sync.firstBufferedU, 4801);
-  state.onEvent(A, ev(5001, 5001), 1); // arrives while the request is in flight
-  state.onSnapshot(snap(4900), 1);
-  assert.ok(state.inSync);
-  assert.equal(state.sync.lastUpdateId, 5001);
 });
