@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { type Logger, silentLogger } from "../lib/cli/log.ts";
+import { captureLogs } from "../lib/ops/testing.ts";
 import { Recorder, type RecorderOptions } from "../lib/storage/recorder.ts";
 import {
   checkWithStandardTools,
@@ -24,16 +26,14 @@ const canMount = await (async () => {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const FILE = "BTCUSDT/2025-06-25_dom.jsonl.gz";
 
-type Logged = { level: string; message: string };
-
-function options(dataDir: string, logs: Logged[], more: Partial<RecorderOptions> = {}) {
+function options(dataDir: string, log: Logger, more: Partial<RecorderOptions> = {}) {
   return {
     dataDir,
     collectorVersion: "test",
     streamName: (s: string) => `${s.toLowerCase()}@depth@100ms`,
     flushIntervalMs: 10,
     maxMemberBytes: 8 * 1024,
-    log: (level: string, message: string) => logs.push({ level, message }),
+    log,
     ...more,
   } satisfies RecorderOptions;
 }
@@ -53,8 +53,8 @@ Deno.test({
     const dataDir = await Deno.makeTempDir({ prefix: "storage_full_" });
     await mountTmpfs(dataDir, "size=1m");
     try {
-      const logs: Logged[] = [];
-      const recorder = await Recorder.open(options(dataDir, logs));
+      const { lines: logs, logger } = captureLogs();
+      const recorder = await Recorder.open(options(dataDir, logger));
       const writer = new FeedWriter(feed);
       await feedFor(writer, recorder, 20);
       await recorder.flush();
@@ -82,8 +82,8 @@ Deno.test({
       assert.deepEqual(replay.book, writer.book.snapshot(), "resynchronized after the gap");
       const gap = records.findIndex((r) => r.reason === "write-error");
       assert.equal(records[gap + 1]!.type, "snapshot", "a book snapshot follows the gap");
-      assert.ok(logs.some((l) => l.level === "error" && /Cannot write/.test(l.message)));
-      assert.ok(logs.some((l) => /works again/.test(l.message)));
+      assert.ok(logs.some((l) => l.level === "error" && /Cannot write/.test(l.msg)));
+      assert.ok(logs.some((l) => /works again/.test(l.msg)));
     } finally {
       await unmount(dataDir);
       await Deno.remove(dataDir, { recursive: true });
@@ -100,8 +100,8 @@ Deno.test({
     await Deno.mkdir(ethDir);
     await mountTmpfs(ethDir, "ro,size=1m");
     try {
-      const logs: Logged[] = [];
-      const recorder = await Recorder.open(options(dataDir, logs));
+      const { lines: logs, logger } = captureLogs();
+      const recorder = await Recorder.open(options(dataDir, logger));
       const btc = new FeedWriter(feed);
       const eth = new FeedWriter(feed, { symbol: "ETHUSDT" });
       for (let i = 0; i < 30; i++) {
@@ -111,7 +111,7 @@ Deno.test({
       }
       assert.ok(recorder.stats.writeErrors > 0);
       assert.ok(
-        logs.some((l) => l.level === "error" && /ETHUSDT.*(read-only|Read-only)/i.test(l.message)),
+        logs.some((l) => l.level === "error" && /ETHUSDT.*(read-only|Read-only)/i.test(l.msg)),
       );
       const { code } = await new Deno.Command("mount", { args: ["-o", "remount,rw", ethDir] })
         .output();
@@ -138,8 +138,8 @@ Deno.test({
 Deno.test("Recorder recreates a symbol directory removed underneath", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "storage_removed_" });
   try {
-    const logs: Logged[] = [];
-    const recorder = await Recorder.open(options(dataDir, logs));
+    const { lines: logs, logger } = captureLogs();
+    const recorder = await Recorder.open(options(dataDir, logger));
     const writer = new FeedWriter(feed);
     await feedFor(writer, recorder, 20);
     await Deno.remove(`${dataDir}/BTCUSDT`, { recursive: true });
@@ -161,8 +161,7 @@ Deno.test("Recorder cuts back a failed write and continues after a write-error g
   const dataDir = await Deno.makeTempDir({ prefix: "storage_eio_" });
   try {
     let calls = 0;
-    const logs: Logged[] = [];
-    const recorder = await Recorder.open(options(dataDir, logs, {
+    const recorder = await Recorder.open(options(dataDir, silentLogger, {
       beforeWrite: async (path) => {
         calls++;
         if (calls >= 5 && calls < 9) {
@@ -189,7 +188,7 @@ Deno.test("Recorder bounds memory on a slow disk: drops events and records an ov
   const dataDir = await Deno.makeTempDir({ prefix: "storage_slow_" });
   try {
     const cap = 200_000;
-    const recorder = await Recorder.open(options(dataDir, [], {
+    const recorder = await Recorder.open(options(dataDir, silentLogger, {
       maxPendingBytes: cap,
       beforeWrite: () => sleep(50),
     }));
@@ -220,7 +219,7 @@ Deno.test("Recorder.close() records a loss still open at the stop once a last re
   try {
     let calls = 0;
     let healthy = false;
-    const recorder = await Recorder.open(options(dataDir, [], {
+    const recorder = await Recorder.open(options(dataDir, silentLogger, {
       beforeWrite: () => {
         if (++calls >= 3 && !healthy) throw new Error("Input/output error (os error 5)");
       },

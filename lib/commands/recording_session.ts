@@ -96,7 +96,7 @@ async function openRecorder(config: CollectorConfig, log: Logger): Promise<Recor
       fsync: config.fsync,
       maxPendingBytes: config.maxPendingBytes,
       checkpointIntervalMs: config.checkpointIntervalMs,
-      log: (level, message, fields) => log[level](message, fields),
+      log,
     });
   } catch (error) {
     if (error instanceof DataDirLockedError) throw new InputError(error.message);

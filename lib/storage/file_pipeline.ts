@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Logger } from "../cli/log.ts";
 import { addToBatch, type Batch, concatBatches, emptyBatch } from "./batch.ts";
 import { type BeforeWriteHook, DayFile } from "./day_file.ts";
 import { gzipMember } from "./gzip_member.ts";
@@ -13,7 +14,7 @@ import { findUnfinishedDays, finishUnfinishedDay } from "./past_days.ts";
 import { addCounts, emptyCounts } from "./record_counts.ts";
 import { type FileIntro, introBatch, type RecordFactory } from "./record_factory.ts";
 import { manifestPath, recordingPath, serializeRecord } from "./records.ts";
-import type { FileFinishedInfo, FileState, LogLevel, RecorderStats } from "./recorder_types.ts";
+import type { FileFinishedInfo, FileState, RecorderStats } from "./recorder_types.ts";
 
 /** Longest time between checks that an open file still exists (a directory removed underneath). */
 const EXISTS_CHECK_MS = 5_000;
@@ -30,7 +31,7 @@ export interface FilePipelineOptions {
   stats: RecorderStats;
   /** Compressed bytes written, per symbol (shared with the recorder). */
   bytesBySymbol?: Map<string, number>;
-  log: (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
+  log: Logger;
   beforeWrite?: BeforeWriteHook | undefined;
   /** Records of `file` were lost to a write error (a gap must follow). */
   onLost: (file: FileState, lost: number) => void;
@@ -121,7 +122,7 @@ export class FilePipeline {
       this.#o.stats.manifestsWritten++;
       this.#o.onFinished({ path, manifestPath: written, symbol: file.symbol, date: file.day });
     }).catch((error) => {
-      this.#o.log("error", `Cannot write the manifest of ${file.disk.path}: ${message(error)}`);
+      this.#o.log.error(`Cannot write the manifest of ${file.disk.path}: ${message(error)}`);
     });
     this.#manifests = run;
     this.#track(run);
@@ -153,7 +154,7 @@ export class FilePipeline {
         const { path, symbol, day: date } = day;
         this.#o.onFinished({ path, manifestPath: done.manifestPath, symbol, date });
       }).catch((error) => {
-        this.#o.log("error", `Cannot finish ${day.path}: ${message(error)}`);
+        this.#o.log.error(`Cannot finish ${day.path}: ${message(error)}`);
       }).finally(() => this.#unfinished.delete(day.path));
       previous = run;
       this.#unfinished.set(day.path, run);
@@ -164,7 +165,7 @@ export class FilePipeline {
   /** Runs `task` after the file's earlier disk work; errors are logged, never thrown. */
   #enqueue(file: FileState, task: () => Promise<void>): Promise<void> {
     const run = file.chain.then(task).catch((error) => {
-      this.#o.log("error", `Storage task failed for ${file.disk.path}: ${message(error)}`);
+      this.#o.log.error(`Storage task failed for ${file.disk.path}: ${message(error)}`);
     });
     file.chain = run;
     this.#track(run);
@@ -199,7 +200,7 @@ export class FilePipeline {
       if (batch.lastUpdateId !== null) file.lastUpdateId = batch.lastUpdateId;
       if (file.failingSince !== null) {
         const ms = Math.round(performance.now() - file.failingSince);
-        this.#o.log("info", `Writing ${file.disk.path} works again after ${ms} ms`);
+        this.#o.log.info(`Writing ${file.disk.path} works again after ${ms} ms`);
         file.failingSince = null;
       }
     } catch (error) {
@@ -236,13 +237,13 @@ export class FilePipeline {
       file.failingSince = now;
       file.lastFailureLog = now;
       const fields = { symbol: file.symbol, lost };
-      this.#o.log("error", `${text}; records are dropped until writing works again`, fields);
+      this.#o.log.error(`${text}; records are dropped until writing works again`, fields);
     } else if (now - file.lastFailureLog >= FAILURE_LOG_MS) {
       file.lastFailureLog = now;
       const seconds = Math.round((now - file.failingSince) / 1000);
-      this.#o.log("error", `${text}; still failing after ${seconds} s`, { symbol: file.symbol });
+      this.#o.log.error(`${text}; still failing after ${seconds} s`, { symbol: file.symbol });
     } else {
-      this.#o.log("debug", text, { symbol: file.symbol, lost });
+      this.#o.log.debug(text, { symbol: file.symbol, lost });
     }
     this.#o.onLost(file, lost);
   }
@@ -265,7 +266,7 @@ export class FilePipeline {
       file.countsCoverFile = !repair.existed;
       if (repair.cut > 0) {
         this.#o.stats.tailsRepaired++;
-        this.#o.log("warn", `Cut ${repair.cut} bytes of a torn gzip member from ${file.disk.path}`);
+        this.#o.log.warn(`Cut ${repair.cut} bytes of a torn gzip member from ${file.disk.path}`);
       }
       prefix = introBatch(this.#o.records, file, repair);
       file.intro.book = null; // written; do not keep a book per file

@@ -11,6 +11,7 @@
  */
 import type { DepthSnapshot } from "../binance/types.ts";
 import { addToBatch } from "./batch.ts";
+import { type Logger, silentLogger } from "../cli/log.ts";
 import { DataDirLock } from "./data_dir_lock.ts";
 import { FilePipeline } from "./file_pipeline.ts";
 import { RecordFactory } from "./record_factory.ts";
@@ -24,7 +25,6 @@ import {
 import type {
   FileFinishedInfo,
   FileState,
-  LogLevel,
   RecorderOptions,
   RecorderStats,
   SymbolState,
@@ -54,7 +54,7 @@ export class Recorder {
   /** Called after a day file is finished and its manifest written (e.g. for an `onRotate` hook). */
   onFileFinished?: (info: FileFinishedInfo) => void;
 
-  readonly #options: RecorderOptions;
+  readonly #log: Logger;
   readonly #now: () => number;
   readonly #flushIntervalMs: number;
   readonly #maxMemberBytes: number;
@@ -68,7 +68,7 @@ export class Recorder {
   #closed = false;
 
   private constructor(options: RecorderOptions, lock: DataDirLock) {
-    this.#options = options;
+    this.#log = options.log ?? silentLogger;
     this.#now = options.now ?? Date.now;
     this.#flushIntervalMs = options.flushIntervalMs ?? 1000;
     this.#maxMemberBytes = options.maxMemberBytes ?? 1024 * 1024;
@@ -86,7 +86,7 @@ export class Recorder {
       records: this.#records,
       stats: this.#stats,
       bytesBySymbol: this.#bytesBySymbol,
-      log: (level, message, fields) => this.#log(level, message, fields),
+      log: this.#log,
       beforeWrite: options.beforeWrite,
       onLost: (file, lost) => this.#lost(file, lost),
       onFinished: (info) => this.onFileFinished?.(info),
@@ -232,7 +232,7 @@ export class Recorder {
       s.gapDue = true;
       s.dropReason = reason;
       s.dropLastUpdateId = s.lastUpdateId;
-      this.#log("warn", `Dropping records of ${s.symbol}: ${reason}`, { symbol: s.symbol, reason });
+      this.#log.warn(`Dropping records of ${s.symbol}: ${reason}`, { symbol: s.symbol, reason });
     }
     s.dropped++;
     this.#stats.droppedRecords++;
@@ -243,7 +243,7 @@ export class Recorder {
     const detail = `${s.dropped} records dropped`;
     this.#add(file, this.#records.gap(s.dropReason ?? "overflow", s.dropLastUpdateId, detail));
     if (book) this.#add(file, book);
-    this.#log("info", `Recording ${s.symbol} again after ${detail}`, {
+    this.#log.info(`Recording ${s.symbol} again after ${detail}`, {
       symbol: s.symbol,
       reason: s.dropReason,
       dropped: s.dropped,
@@ -294,9 +294,5 @@ export class Recorder {
         this.#pipeline.schedule(file);
       }
     }
-  }
-
-  #log(level: LogLevel, text: string, fields?: Record<string, unknown>): void {
-    this.#options.log?.(level, text, fields);
   }
 }

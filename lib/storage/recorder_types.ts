@@ -3,14 +3,12 @@
  *
  * @module
  */
+import type { Logger } from "../cli/log.ts";
 import type { Batch } from "./batch.ts";
 import type { BeforeWriteHook, DayFile } from "./day_file.ts";
 import type { GapReason } from "./records.ts";
 import type { FileIntro } from "./record_factory.ts";
 import type { RecordCounts } from "./record_counts.ts";
-
-/** Log levels the recorder uses. */
-export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /** Options of `Recorder.open`. */
 export interface RecorderOptions {
@@ -33,7 +31,7 @@ export interface RecorderOptions {
   /** Clock (epoch ms) for the records the recorder writes itself and for "today". */
   now?: () => number;
   /** Receives what the recorder has to say. */
-  log?: (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
+  log?: Logger;
   /** For tests: called before every member write (delay it, or throw to simulate a failing disk). */
   beforeWrite?: BeforeWriteHook;
 }
