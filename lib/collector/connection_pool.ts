@@ -1,20 +1,20 @@
 /**
- * The WebSocket connections of the collector: one slot per group of symbols (see
- * `planConnections`), each with a current connection, opened through one shared
+ * The WebSocket connections of the collector: one {@linkcode ConnectionSlot} per group of symbols
+ * (see `planConnections`), each with a current connection, opened through one shared
  * {@linkcode ConnectionPacer}. A dropped connection is reopened with capped, jittered backoff, for
  * ever. A planned replacement (before the 24 h limit, or on `serverShutdown`) opens the new
  * connection first and closes the old one only once every symbol has switched over (see
- * `SymbolState`), so nothing is lost and no snapshot is needed.
+ * `SymbolState`), so nothing is lost and no snapshot is needed. How one slot does this is in
+ * `connection_slot.ts`; the pool holds the slots, what they share, and their counters.
  *
  * @module
  */
 import type { FrameError } from "../binance/parse.ts";
 import type { CombinedFrame, DepthSpeed } from "../binance/types.ts";
-import { combinedStreamUrl, depthStreamName } from "../binance/urls.ts";
 import type { Logger } from "../cli/log.ts";
-import { Backoff } from "./backoff.ts";
-import { type CloseInfo, Connection } from "./connection.ts";
+import type { Connection } from "./connection.ts";
 import { ConnectionPacer } from "./connection_pacer.ts";
+import { ConnectionSlot, type SlotContext } from "./connection_slot.ts";
 
 /** What the pool tells the symbols (the collector wires these to the `SymbolState`s). */
 export interface PoolHooks {
@@ -109,89 +109,47 @@ export interface ConnectionInfo {
   malformed: number;
 }
 
-class Slot {
-  current: Connection | null = null;
-  next: Connection | null = null;
-  retiring = new Set<Connection>();
-  connecting: "current" | "next" | null = null;
-  rolloverTimer: ReturnType<typeof setTimeout> | undefined;
-  handoffTimer: ReturnType<typeof setTimeout> | undefined;
-  constructor(
-    readonly index: number,
-    readonly symbols: readonly string[],
-    readonly streams: readonly string[],
-    readonly url: string,
-    readonly backoff: Backoff,
-  ) {}
-}
-
 /** The connections of all symbols. */
 export class ConnectionPool {
   readonly stats: PoolStats = emptyPoolStats();
-  #o: ConnectionPoolOptions;
-  #slots: Slot[];
-  #slotOf = new Map<Connection, Slot>();
-  #healthy = new WeakSet<Connection>();
-  #pacer: ConnectionPacer;
-  #now: () => number;
+  #slots: ConnectionSlot[];
   #timers = new Set<ReturnType<typeof setTimeout>>();
   #stopping = false;
 
   /** Plans the slots; {@linkcode ConnectionPool.start} opens them. */
   constructor(options: ConnectionPoolOptions) {
-    this.#o = options;
-    this.#pacer = options.pacer ?? new ConnectionPacer();
-    this.#now = options.now ?? Date.now;
-    this.#slots = options.groups.map((symbols, i) => {
-      const streams = symbols.map((s) => depthStreamName(s, options.speed));
-      return new Slot(
-        i,
-        symbols,
-        streams,
-        combinedStreamUrl(options.wsUrl, streams),
-        new Backoff({ baseMs: options.reconnectBaseMs, maxMs: options.reconnectMaxMs }),
-      );
-    });
+    const stopping = () => this.#stopping;
+    const ctx: SlotContext = {
+      options,
+      stats: this.stats,
+      pacer: options.pacer ?? new ConnectionPacer(),
+      now: options.now ?? Date.now,
+      later: (ms, fn) => this.#later(ms, fn),
+      get stopping() {
+        return stopping();
+      },
+    };
+    this.#slots = options.groups.map((symbols, i) => new ConnectionSlot(i, symbols, ctx));
   }
 
   /** Opens every slot's first connection (paced). */
   start(): void {
-    for (const slot of this.#slots) this.#connect(slot, "current", 0);
+    for (const slot of this.#slots) slot.start();
   }
 
   /** Tells the pool `symbol` switched to `conn`; the old connection closes when all have. */
   switched(_symbol: string, conn: Connection): void {
-    const slot = this.#slotOf.get(conn);
-    if (slot === undefined || conn !== slot.next) return;
-    if (this.#o.hooks.handoffPending(slot.symbols, conn) === 0) this.#complete(slot, false);
+    this.#slots.find((slot) => slot.has(conn))?.switched(conn);
   }
 
   /** Starts a planned replacement of every slot's connection now (as at a rollover). */
   rolloverAll(): void {
-    for (const slot of this.#slots) this.#startHandoff(slot, "requested");
+    for (const slot of this.#slots) slot.replace("requested");
   }
 
   /** Every connection with its slot and role. */
   connections(): ConnectionInfo[] {
-    const rows: ConnectionInfo[] = [];
-    for (const slot of this.#slots) {
-      const add = (c: Connection, role: ConnectionInfo["role"]) =>
-        rows.push({
-          id: c.id,
-          slot: slot.index,
-          role,
-          streams: c.streams.length,
-          open: c.isOpen,
-          openedAt: c.openedAt,
-          lastMessageAt: c.lastMessageAt,
-          messages: c.stats.messages,
-          malformed: c.stats.malformed,
-        });
-      if (slot.current) add(slot.current, "current");
-      if (slot.next) add(slot.next, "next");
-      for (const c of slot.retiring) add(c, "retiring");
-    }
-    return rows;
+    return this.#slots.flatMap((slot) => slot.connections());
   }
 
   /** Closes everything; no reconnects after this. */
@@ -199,14 +157,7 @@ export class ConnectionPool {
     this.#stopping = true;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
-    const all: Connection[] = [];
-    for (const slot of this.#slots) {
-      clearTimeout(slot.rolloverTimer);
-      clearTimeout(slot.handoffTimer);
-      if (slot.current) all.push(slot.current);
-      if (slot.next) all.push(slot.next);
-      all.push(...slot.retiring);
-    }
+    const all = this.#slots.flatMap((slot) => slot.stop());
     await Promise.all(all.map((c) => c.close(1000, "Collector stopping", 500)));
   }
 
@@ -217,169 +168,5 @@ export class ConnectionPool {
     }, Math.max(0, ms));
     this.#timers.add(timer);
     return timer;
-  }
-
-  #connect(slot: Slot, role: "current" | "next", delayMs: number): void {
-    if (this.#stopping || slot.connecting !== null) return;
-    slot.connecting = role;
-    this.#later(delayMs, () => {
-      const wait = this.#pacer.reserve(this.#now());
-      this.#later(wait, () => this.#open(slot, role));
-    });
-  }
-
-  #open(slot: Slot, wanted: "current" | "next"): void {
-    slot.connecting = null;
-    // A replacement whose predecessor died while it waited becomes the current connection.
-    const role = wanted === "next" && slot.current === null ? "current" : wanted;
-    if (role === "next" && slot.next !== null) return;
-    const hooks = this.#o.hooks;
-    const conn = new Connection({
-      url: slot.url,
-      streams: slot.streams,
-      silenceTimeoutMs: this.#o.silenceTimeoutMs,
-      ...(this.#o.WebSocket ? { WebSocket: this.#o.WebSocket } : {}),
-      now: this.#now,
-      onOpen: (c) => this.#opened(slot, c),
-      onFrame: (c, frame, recv) => {
-        if (!this.#healthy.has(c)) {
-          this.#healthy.add(c);
-          slot.backoff.reset();
-        }
-        hooks.onFrame(c, frame, recv);
-      },
-      onMalformed: (c, error) => hooks.onMalformed?.(c, error),
-      onShutdownNotice: (c) => {
-        this.stats.shutdownNotices++;
-        this.#o.log.info(`Connection ${c.id} announced serverShutdown; replacing it`, {
-          connection: c.id,
-        });
-        if (c === slot.current) this.#startHandoff(slot, "serverShutdown");
-      },
-      onSilent: (c) => {
-        this.stats.silences++;
-        this.#o.log.warn(
-          `Connection ${c.id} silent for ${this.#o.silenceTimeoutMs} ms; replacing it`,
-          { connection: c.id, slot: slot.index },
-        );
-        c.close(4000, "Silent");
-      },
-      onClose: (c, info) => this.#closed(slot, c, info),
-    });
-    this.stats.connectionsOpened++;
-    this.#slotOf.set(conn, slot);
-    if (role === "current") {
-      slot.current = conn;
-      hooks.attach(slot.symbols, conn);
-      this.#scheduleRollover(slot, conn);
-    } else {
-      slot.next = conn;
-      hooks.beginHandoff(slot.symbols, conn);
-    }
-    this.#o.log.debug(`Connection ${conn.id} opening (${role}, ${slot.symbols.length} streams)`, {
-      connection: conn.id,
-      slot: slot.index,
-    });
-  }
-
-  #opened(slot: Slot, conn: Connection): void {
-    this.#o.log.debug(`Connection ${conn.id} open`, { connection: conn.id, slot: slot.index });
-    if (conn !== slot.next) return;
-    const timeout = this.#o.handoffTimeoutMs ?? 2 * this.#o.silenceTimeoutMs;
-    slot.handoffTimer = this.#later(timeout, () => {
-      if (slot.next !== conn) return;
-      this.#o.hooks.finishHandoff(slot.symbols, "handoff timed out");
-      this.#complete(slot, true);
-    });
-    if (this.#o.hooks.handoffPending(slot.symbols, conn) === 0) this.#complete(slot, false);
-  }
-
-  #scheduleRollover(slot: Slot, conn: Connection): void {
-    clearTimeout(slot.rolloverTimer);
-    slot.rolloverTimer = this.#later(this.#o.rolloverAfterMs, () => {
-      if (slot.current === conn) this.#startHandoff(slot, "rollover");
-    });
-  }
-
-  #startHandoff(slot: Slot, why: string): void {
-    if (slot.current === null || slot.next !== null || slot.connecting !== null) return;
-    this.stats.rollovers++;
-    this.#o.log.info(`Replacing connection ${slot.current.id} (${why})`, {
-      connection: slot.current.id,
-      slot: slot.index,
-      why,
-    });
-    this.#connect(slot, "next", 0);
-  }
-
-  /** The new connection takes over the slot; the old one is closed. */
-  #complete(slot: Slot, forced: boolean): void {
-    const old = slot.current;
-    const next = slot.next;
-    if (next === null) return;
-    clearTimeout(slot.handoffTimer);
-    slot.current = next;
-    slot.next = null;
-    this.#scheduleRollover(slot, next);
-    if (forced) this.stats.handoffsForced++;
-    else this.stats.handoffsCompleted++;
-    if (old !== null) {
-      slot.retiring.add(old);
-      this.#o.log.info(`Connection ${next.id} took over from ${old.id}`, {
-        connection: next.id,
-        old: old.id,
-        forced,
-      });
-      old.close(1000, "Replaced");
-    }
-  }
-
-  #closed(slot: Slot, conn: Connection, info: CloseInfo): void {
-    this.#slotOf.delete(conn);
-    if (this.#stopping) return;
-    if (slot.retiring.delete(conn)) return;
-    const detail = `connection ${conn.id} closed (${info.code}${
-      info.reason ? ` ${info.reason}` : ""
-    })`;
-    const hooks = this.#o.hooks;
-    if (conn === slot.next) {
-      slot.next = null;
-      clearTimeout(slot.handoffTimer);
-      hooks.closed(slot.symbols, conn, detail);
-      const delay = slot.backoff.next();
-      this.stats.reconnects++;
-      this.#o.log.warn(
-        `Replacement connection ${conn.id} failed; retrying in ${Math.round(delay)} ms`,
-        {
-          connection: conn.id,
-          code: info.code,
-        },
-      );
-      this.#connect(slot, "next", delay);
-      return;
-    }
-    if (conn !== slot.current) return;
-    slot.current = null;
-    clearTimeout(slot.rolloverTimer);
-    if (slot.next !== null) {
-      hooks.closed(slot.symbols, conn, detail);
-      this.#complete(slot, true);
-      return;
-    }
-    this.stats.drops++;
-    hooks.closed(slot.symbols, conn, detail);
-    const delay = slot.backoff.next();
-    this.stats.reconnects++;
-    this.#o.log.warn(
-      `Connection ${conn.id} lost (${info.code}); reconnecting in ${Math.round(delay)} ms`,
-      {
-        connection: conn.id,
-        slot: slot.index,
-        code: info.code,
-        reason: info.reason,
-        opened: info.opened,
-      },
-    );
-    this.#connect(slot, "current", delay);
   }
 }
