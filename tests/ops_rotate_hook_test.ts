@@ -1,11 +1,16 @@
 /**
  * The rotation hook end to end on a real data directory: a real command ships finished day files
- * to a "remote" folder, a failing day is kept, and retention deletes only what was shipped.
+ * to a "remote" folder, a failing day is kept, and retention deletes only what was shipped; and a
+ * hook cut short by a SIGKILL of `collector run` runs again at its next start.
  */
 import assert from "node:assert/strict";
+import { until } from "../lib/collector/testing.ts";
 import { createRotateHook } from "../lib/ops/rotate_hook.ts";
 import { captureLogs } from "../lib/ops/testing.ts";
+import { startSimulator } from "../lib/simulator/simulator.ts";
 import { manifestPath, recordingPath } from "../lib/storage/records.ts";
+import { spawnRun } from "./helpers/collector_process.ts";
+import { gzipLines, headerLine } from "./helpers/fixtures.ts";
 
 const NOW = Date.parse("2025-07-10T00:05:00Z");
 
@@ -82,4 +87,69 @@ Deno.test("rotate hook ships finished days, keeps failures, and retention delete
   const logged = lines.map((l) => `${l.level} ${l.msg}`);
   assert.equal(logged.filter((l) => l.startsWith("error rotate hook failed")).length, 1);
   assert.equal(logged.filter((l) => l.startsWith("info retention deleted")).length, 3);
+});
+
+Deno.test("a hook cut short by SIGKILL of collector run runs again at the next start", async () => {
+  await using sim = await startSimulator({ symbols: ["BTCUSDT"], quiet: true, levelsPerSide: 20 });
+  await using data = await tempDir();
+  // Yesterday's file, left unfinished by a previous process: the next run finishes it and hooks it.
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const file = `${data.path}/${recordingPath("BTCUSDT", yesterday)}`;
+  const manifest = `${data.path}/${manifestPath("BTCUSDT", yesterday)}`;
+  const marker = file.replace(/\.jsonl\.gz$/, ".hooked");
+  await Deno.mkdir(`${data.path}/BTCUSDT`);
+  const gap = '{"type":"gap","recv":1,"lastUpdateId":null,"reason":"start"}';
+  await Deno.writeFile(file, gzipLines([headerLine("BTCUSDT", yesterday, 1), gap]));
+  const out = `${data.path}/hook.txt`;
+  const run = (script: string) => {
+    const hook = JSON.stringify(["sh", "-c", script, out]);
+    return spawnRun([
+      ...["--ws-url", sim.wsUrl, "--rest-url", sim.url, "--data-dir", data.path],
+      ...["--symbols", "BTCUSDT", "--snapshot-limit", "100", "--on-rotate", hook],
+    ]);
+  };
+  const hookLines = async () =>
+    (await Deno.readTextFile(out).catch(() => "")).split("\n").filter((l) => l !== "");
+  let lines: string[] = [];
+  const seen = async (what: string, ms = 20_000) => {
+    const start = Date.now();
+    while (!(lines = await hookLines()).includes(what)) {
+      if (Date.now() - start > ms) throw new Error(`Timed out waiting for "${what}": ${lines}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  // First run: the hook starts (an upload that takes long) and the collector is SIGKILLed.
+  const first = run('echo "$$" > "$0.pid"; echo "start $1" >> "$0"; sleep 60');
+  try {
+    await seen(`start ${file}`);
+  } finally {
+    first.child.kill("SIGKILL");
+    await first.done;
+    // The hook runs in its own process group, which outlives the collector: end it too.
+    const pid = Number(await Deno.readTextFile(`${out}.pid`));
+    try {
+      Deno.kill(-pid, "SIGKILL");
+    } catch { /* gone */ }
+  }
+  assert.ok(await exists(manifest), "the day was finished before the hook ran");
+  assert.ok(!(await exists(marker)), "no marker: the hook never finished");
+
+  // Second run: nothing is unfinished any more, but the file is not hooked: it runs now.
+  const second = run('echo "done $1 $2" >> "$0"');
+  try {
+    await seen(`done ${file} ${manifest}`);
+    await until("the marker", () => {
+      try {
+        Deno.statSync(marker);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  } finally {
+    second.child.kill("SIGTERM");
+  }
+  assert.equal((await second.done).code, 0, second.stderr.join(""));
+  assert.deepEqual(lines, [`start ${file}`, `done ${file} ${manifest}`]);
 });

@@ -188,6 +188,13 @@ export async function startOperations(
     const h = hook;
     metrics.watchHook(() => h.stats());
     recorder.onFileFinished = (f) => void h.onRotate(f.path, f.manifestPath);
+    // The queue lives in memory: what a previous process left unhooked (killed, failed) runs now.
+    h.catchUp(config.dataDir).then(
+      (queued) => {
+        if (queued > 0) log.info(`rotate hook: ${queued} finished day files not hooked yet`);
+      },
+      (error) => log.error("rotate hook cannot look for unhooked files", { error }),
+    );
   } else if (config.retentionDays > 0) {
     log.warn("retentionDays is ignored without onRotate: files are kept", {
       retentionDays: config.retentionDays,

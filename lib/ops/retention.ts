@@ -1,8 +1,9 @@
 /**
- * Local retention after the rotation hook: a day file whose hook succeeded gets a marker
- * `<day>_dom.hooked` beside it; a sweep deletes the `.jsonl.gz`, its manifest and the marker for
- * every marked day older than `days` days (never today's or yesterday's). Files without a marker
- * (hook never ran, or failed) are never deleted.
+ * What the rotation hook has done, on disk, and local retention after it: a day file whose hook
+ * succeeded gets a marker `<day>_dom.hooked` beside it ({@linkcode findUnhooked} lists the
+ * finished files still without one); a sweep deletes the `.jsonl.gz`, its manifest and the marker
+ * for every marked day older than `days` days (never today's or yesterday's). Files without a
+ * marker (hook never ran, or failed) are never deleted.
  *
  * @module
  */
@@ -11,6 +12,7 @@ import { type Logger, silentLogger } from "../cli/log.ts";
 
 const DAY_MS = 86_400_000;
 const MARKER = /^(\d{4}-\d{2}-\d{2})_dom\.hooked$/;
+const MANIFEST = /^(\d{4}-\d{2}-\d{2})_dom\.manifest\.json$/;
 const DAY_FILE = /^(.*[\\/])?(\d{4}-\d{2}-\d{2})_dom\.jsonl\.gz$/;
 
 /** The marker of a day file: `…/2025-06-25_dom.jsonl.gz` → `…/2025-06-25_dom.hooked`, or `null`. */
@@ -31,6 +33,46 @@ export async function markHooked(
   const body = JSON.stringify({ hookedAt: new Date(info.at).toISOString(), command: info.command });
   await Deno.writeTextFile(marker, body + "\n");
   return marker;
+}
+
+/** Whether the hook succeeded for `file` (its marker exists). */
+export async function isHooked(file: string): Promise<boolean> {
+  const marker = hookedMarkerPath(file);
+  if (marker === null) return false;
+  try {
+    await Deno.stat(marker);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/**
+ * The finished day files (those with a manifest) under every symbol folder of `dataDir` whose
+ * hook has not succeeded (no marker), oldest day first.
+ */
+export async function findUnhooked(
+  dataDir: string,
+): Promise<Array<{ file: string; manifest: string }>> {
+  const found: Array<{ day: string; file: string; manifest: string }> = [];
+  for await (const dir of Deno.readDir(dataDir)) {
+    if (!dir.isDirectory || dir.name.startsWith(".")) continue;
+    const folder = `${dataDir}/${dir.name}`;
+    const names = new Set<string>();
+    for await (const entry of Deno.readDir(folder)) if (entry.isFile) names.add(entry.name);
+    for (const name of names) {
+      const m = MANIFEST.exec(name);
+      if (!m || names.has(`${m[1]}_dom.hooked`) || !names.has(`${m[1]}_dom.jsonl.gz`)) continue;
+      found.push({
+        day: m[1]!,
+        file: `${folder}/${m[1]}_dom.jsonl.gz`,
+        manifest: `${folder}/${name}`,
+      });
+    }
+  }
+  found.sort((a, b) => a.day.localeCompare(b.day) || a.file.localeCompare(b.file));
+  return found.map(({ file, manifest }) => ({ file, manifest }));
 }
 
 /** Options of {@linkcode sweepRetention}. */

@@ -4,16 +4,30 @@
  * `rclone copyto -- <file> <manifest>`. No shell is involved. Jobs wait in a bounded queue and run
  * a few at a time (default one), so a slow or hanging hook never blocks collection: a job that
  * outlives `timeoutMs` gets SIGTERM, then SIGKILL. Its stdout and stderr are logged, bounded.
- * Failures (non-zero exit, spawn error, timeout) are logged and counted; they are not retried.
+ * Failures (non-zero exit, spawn error, timeout) are logged and counted, not retried at once.
  *
- * With `retention`, each success marks the file (see `retention.ts`) and, whenever the queue runs
- * dry, marked files older than `retention.days` are deleted.
+ * Each success marks the file (`<day>_dom.hooked`, see `retention.ts`), and the queue is only in
+ * memory, so at start {@linkcode RotateHook.catchUp} queues every finished day file without a
+ * marker: a run that failed, or that a crash, a kill or a full queue cut short, runs again then.
+ * A hook may therefore run more than once for a file (a kill between its end and the marker): it
+ * should be idempotent, as copying is. A file already queued, or marked meanwhile, is not run
+ * again.
+ *
+ * With `retention`, whenever the queue runs dry, marked files older than `retention.days` are
+ * deleted.
  *
  * @module
  */
 import { OutputCapture } from "./output_capture.ts";
 import { type Logger, silentLogger } from "../cli/log.ts";
-import { checkRetentionDays, markHooked, sweepRetention } from "./retention.ts";
+import {
+  checkRetentionDays,
+  findUnhooked,
+  hookedMarkerPath,
+  isHooked,
+  markHooked,
+  sweepRetention,
+} from "./retention.ts";
 
 /** Options of {@linkcode createRotateHook}. */
 export interface RotateHookOptions {
@@ -55,11 +69,19 @@ export interface RotateHookStats {
 
 /** A running hook. */
 export interface RotateHook {
-  /** Queues the hook for a finished `file` and its `manifest`; false when dropped. */
+  /**
+   * Queues the hook for a finished `file` and its `manifest`; false when dropped. A file already
+   * queued or running is not queued twice (true).
+   */
   onRotate(file: string, manifest: string): boolean;
+  /**
+   * Queues, oldest first, every finished day file under `dataDir` whose hook has not succeeded
+   * (no marker), as far as the queue has room; resolves to how many were queued.
+   */
+  catchUp(dataDir: string): Promise<number>;
   /** Current counters. */
   stats(): RotateHookStats;
-  /** Resolves once nothing is queued or running (retention sweep included). */
+  /** Resolves once nothing is queued or running (catch-up scans and retention sweep included). */
   idle(): Promise<void>;
   /** Refuses new jobs and waits for the queued and running ones. */
   close(): Promise<void>;
@@ -90,6 +112,9 @@ export function createRotateHook(
   if (options.retention) checkRetentionDays(options.retention.days);
   const log = options.logger ?? silentLogger;
   const queue: Array<{ file: string; manifest: string }> = [];
+  /** Files queued or running. */
+  const pending = new Set<string>();
+  const scans = new Set<Promise<number>>();
   const stats: RotateHookStats = {
     queued: 0,
     running: 0,
@@ -166,6 +191,10 @@ export function createRotateHook(
   };
 
   const job = async (file: string, manifest: string): Promise<void> => {
+    if (await isHooked(file).catch(() => false)) {
+      log.info("rotate hook skipped: already done for this file", { file, manifest });
+      return;
+    }
     const started = performance.now();
     const result = await runOnce(file, manifest);
     const fields: Record<string, unknown> = {
@@ -187,16 +216,15 @@ export function createRotateHook(
     }
     stats.succeeded++;
     log.info("rotate hook succeeded", fields);
-    if (options.retention) {
-      try {
-        await markHooked(file, { command: [...argv], at: Date.now() });
-        sweepNeeded = true;
-      } catch (error) {
-        log.warn("rotate hook could not mark the file for retention", {
-          file,
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
+    if (hookedMarkerPath(file) === null) return; // not a day file: nothing to mark
+    try {
+      await markHooked(file, { command: [...argv], at: Date.now() });
+      if (options.retention) sweepNeeded = true;
+    } catch (error) {
+      log.warn("rotate hook could not mark the file as done: it runs again at the next start", {
+        file,
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   };
 
@@ -223,6 +251,7 @@ export function createRotateHook(
       stats.queued = queue.length;
       stats.running++;
       job(next.file, next.manifest).finally(() => {
+        pending.delete(next.file);
         stats.running--;
         pump();
       });
@@ -241,13 +270,41 @@ export function createRotateHook(
     for (const resolve of waiters) resolve();
   };
 
-  const idle = (): Promise<void> => {
-    if (stats.running === 0 && queue.length === 0 && !sweeping) return Promise.resolve();
-    return new Promise((resolve) => idleWaiters.push(resolve));
+  const idle = async (): Promise<void> => {
+    while (scans.size > 0) await Promise.allSettled([...scans]);
+    if (stats.running === 0 && queue.length === 0 && !sweeping) return;
+    await new Promise<void>((resolve) => idleWaiters.push(resolve));
+  };
+
+  const catchUp = async (dataDir: string): Promise<number> => {
+    const found = await findUnhooked(dataDir);
+    let queued = 0;
+    for (const [i, { file, manifest }] of found.entries()) {
+      if (closed) break;
+      if (pending.has(file)) continue;
+      if (queue.length >= maxQueue) {
+        log.warn("rotate hook queue full: the other unhooked files wait for the next start", {
+          dataDir,
+          left: found.length - i,
+        });
+        break;
+      }
+      enqueue(file, manifest);
+      queued++;
+    }
+    return queued;
+  };
+
+  const enqueue = (file: string, manifest: string): void => {
+    queue.push({ file, manifest });
+    pending.add(file);
+    stats.queued = queue.length;
+    pump();
   };
 
   return {
     onRotate(file, manifest) {
+      if (pending.has(file) && !closed) return true;
       if (closed || queue.length >= maxQueue) {
         stats.dropped++;
         log.error(`rotate hook dropped ${file}: ${closed ? "hook closed" : "queue full"}`, {
@@ -257,10 +314,15 @@ export function createRotateHook(
         });
         return false;
       }
-      queue.push({ file, manifest });
-      stats.queued = queue.length;
-      pump();
+      enqueue(file, manifest);
       return true;
+    },
+    catchUp(dataDir) {
+      const scan = catchUp(dataDir);
+      scans.add(scan);
+      const done = () => void scans.delete(scan);
+      scan.then(done, done);
+      return scan;
     },
     stats: () => ({ ...stats }),
     idle,

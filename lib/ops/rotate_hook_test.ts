@@ -158,3 +158,100 @@ Deno.test("createRotateHook() rejects an empty command and bad limits", () => {
     /Invalid retention 0 days/,
   );
 });
+
+/** A data directory with day files: `[symbol/day, has manifest, has marker]`. */
+async function dataDirWith(files: Array<[string, boolean, boolean]>): Promise<string> {
+  const dir = await Deno.makeTempDir();
+  for (const [name, manifest, marker] of files) {
+    await Deno.mkdir(`${dir}/${name.split("/")[0]}`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/${name}_dom.jsonl.gz`, name);
+    if (manifest) await Deno.writeTextFile(`${dir}/${name}_dom.manifest.json`, "{}");
+    if (marker) await Deno.writeTextFile(`${dir}/${name}_dom.hooked`, "{}");
+  }
+  return dir;
+}
+
+Deno.test("catchUp() runs the hook for finished day files without a marker, oldest first, and marks them", async () => {
+  const dir = await dataDirWith([
+    ["BTCUSDT/2025-07-01", true, false],
+    ["BTCUSDT/2025-07-02", true, true], // hooked already
+    ["BTCUSDT/2025-07-03", false, false], // not finished
+    ["ETHUSDT/2025-06-30", true, false],
+  ]);
+  try {
+    const record = `${dir}/args.log`;
+    const hook = createRotateHook(["sh", "-c", 'echo "$1" >> "$0"', record]);
+    assert.equal(await hook.catchUp(dir), 2);
+    await hook.idle();
+    assert.equal(
+      await Deno.readTextFile(record),
+      `${dir}/ETHUSDT/2025-06-30_dom.jsonl.gz\n${dir}/BTCUSDT/2025-07-01_dom.jsonl.gz\n`,
+    );
+    // Marked without retention too, so the next start does not run them again.
+    const marker = JSON.parse(await Deno.readTextFile(`${dir}/BTCUSDT/2025-07-01_dom.hooked`));
+    assert.deepEqual(marker.command, ["sh", "-c", 'echo "$1" >> "$0"', record]);
+    assert.equal(await hook.catchUp(dir), 0);
+    await hook.close();
+    assert.equal(hook.stats().succeeded, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("createRotateHook() runs a file once when it is queued twice or marked meanwhile", async () => {
+  const dir = await dataDirWith([["BTCUSDT/2025-07-01", true, false], [
+    "BTCUSDT/2025-07-02",
+    true,
+    false,
+  ]]);
+  try {
+    const a = `${dir}/BTCUSDT/2025-07-01_dom.jsonl.gz`;
+    const b = `${dir}/BTCUSDT/2025-07-02_dom.jsonl.gz`;
+    const record = `${dir}/args.log`;
+    // Running a's hook marks b, as another run of the hook would have: b is then skipped.
+    const script =
+      `echo "$1" >> "$0"; [ "$1" = '${a}' ] && echo '{}' > '${dir}/BTCUSDT/2025-07-02_dom.hooked'; true`;
+    const { lines, logger } = captureLogs();
+    const hook = createRotateHook(["sh", "-c", script, record], { logger });
+    assert.equal(hook.onRotate(a, "m"), true);
+    assert.equal(hook.onRotate(b, "m"), true);
+    assert.equal(hook.onRotate(a, "m"), true, "already running: not queued again");
+    assert.equal(await hook.catchUp(dir), 0, "both pending");
+    await hook.idle();
+    assert.equal(await Deno.readTextFile(record), `${a}\n`);
+    assert.deepEqual(lines.map((l) => l.msg), [
+      "rotate hook succeeded",
+      "rotate hook skipped: already done for this file",
+    ]);
+    await hook.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("catchUp() stops at a full queue and leaves the rest for the next start", async () => {
+  const dir = await dataDirWith([
+    ["BTCUSDT/2025-07-01", true, false],
+    ["BTCUSDT/2025-07-02", true, false],
+    ["BTCUSDT/2025-07-03", true, false],
+  ]);
+  try {
+    const { lines, logger } = captureLogs();
+    const hook = createRotateHook(["true"], { logger, maxQueue: 1 });
+    // One runs at once, one waits: the third does not fit.
+    assert.equal(await hook.catchUp(dir), 2);
+    await hook.close();
+    assert.equal(hook.stats().dropped, 0, "no file dropped with an error");
+    const full = lines.find((l) => l.level === "warn");
+    assert.equal(
+      full?.msg,
+      "rotate hook queue full: the other unhooked files wait for the next start",
+    );
+    assert.equal(full?.fields.left, 1);
+    assert.ok(
+      !(await Deno.stat(`${dir}/BTCUSDT/2025-07-03_dom.hooked`).then(() => true, () => false)),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
