@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { OutputCapture } from "./output_capture.ts";
+import { runHook } from "./hook_process.ts";
 import { type Logger, silentLogger } from "../cli/log.ts";
 import {
   checkRetentionDays,
@@ -87,8 +87,6 @@ export interface RotateHook {
   close(): Promise<void>;
 }
 
-type Outcome = { ok: true } | { ok: false; reason: "exit" | "spawn" | "timeout"; detail: string };
-
 /** Creates a hook running `argv` (command first) plus `<file> <manifest>` for each rotation. */
 export function createRotateHook(
   argv: readonly string[],
@@ -129,74 +127,18 @@ export function createRotateHook(
   let sweeping: Promise<void> | null = null;
   let idleWaiters: Array<() => void> = [];
 
-  const runOnce = async (
-    file: string,
-    manifest: string,
-  ): Promise<Outcome & { out: string; err: string }> => {
-    let child: Deno.ChildProcess;
-    try {
-      child = new Deno.Command(command, {
-        args: [...baseArgs, file, manifest],
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-        // Its own process group, so a timeout kills whatever the hook started too.
-        detached: Deno.build.os !== "windows",
-        ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
-      }).spawn();
-    } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      return { ok: false, reason: "spawn", detail, out: "", err: "" };
-    }
-    const out = new OutputCapture(child.stdout, outputLimit);
-    const err = new OutputCapture(child.stderr, outputLimit);
-    let timedOut = false;
-    let killTimer: ReturnType<typeof setTimeout> | undefined;
-    const kill = (signal: Deno.Signal) => {
-      try {
-        Deno.kill(-child.pid, signal);
-      } catch {
-        try {
-          child.kill(signal);
-        } catch { /* already gone */ }
-      }
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill("SIGTERM");
-      killTimer = setTimeout(() => kill("SIGKILL"), killGraceMs);
-    }, timeoutMs);
-    const status = await child.status;
-    clearTimeout(timer);
-    clearTimeout(killTimer);
-    // A grandchild may hold the pipes open: give the output a moment, then stop reading.
-    let outputTimer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      Promise.all([out.done, err.done]),
-      new Promise((resolve) => (outputTimer = setTimeout(resolve, 1000))),
-    ]);
-    clearTimeout(outputTimer);
-    await Promise.all([out.cancel(), err.cancel()]);
-    const texts = { out: out.text(), err: err.text() };
-    if (timedOut) {
-      return { ok: false, reason: "timeout", detail: `killed after ${timeoutMs} ms`, ...texts };
-    }
-    if (!status.success) {
-      const detail = status.signal !== null
-        ? `killed by ${status.signal}`
-        : `exit code ${status.code}`;
-      return { ok: false, reason: "exit", detail, ...texts };
-    }
-    return { ok: true, ...texts };
-  };
-
   const job = async (file: string, manifest: string): Promise<void> => {
     if (await isHooked(file).catch(() => false)) {
       log.info("rotate hook skipped: already done for this file", { file, manifest });
       return;
     }
     const started = performance.now();
-    const result = await runOnce(file, manifest);
+    const result = await runHook([command, ...baseArgs, file, manifest], {
+      timeoutMs,
+      killGraceMs,
+      outputLimit,
+      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    });
     const fields: Record<string, unknown> = {
       file,
       manifest,
