@@ -3,7 +3,7 @@
  * every event recorded. Wires the pieces together:
  *
  * socket message → {@linkcode Connection} (parse) → {@linkcode FrameRouter} (by stream) →
- * {@linkcode SymbolState} (record, then `DepthSync`) → book.
+ * {@linkcode SymbolState} (which connection counts) → `SymbolSync` (record, then `DepthSync`) → book.
  *
  * Snapshots come from one {@linkcode SnapshotScheduler}; connections from one
  * {@linkcode ConnectionPool}.

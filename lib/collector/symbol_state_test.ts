@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
-import { createLogger } from "../cli/log.ts";
+import { silentLogger } from "../cli/log.ts";
 import type { RecordingRecord } from "../storage/records.ts";
 import { MemorySink } from "./sink.ts";
 import type { SnapshotPriority } from "./snapshot_scheduler.ts";
@@ -36,7 +36,7 @@ function setup() {
       state.onSnapshotDispatched(); // sent at once, as with budget to spare
     },
     onSwitched: (_s, f) => switched.push(f),
-    log: createLogger({ write: () => {} }),
+    log: silentLogger,
     recvNow: () => 1,
   }, { maxBuffered: 100 });
   const kinds = () => sink.of("BTCUSDT").map(describe);
@@ -177,7 +177,7 @@ Deno.test("SymbolState.status() says in sync, resyncing or stale, since when and
   const state: SymbolState = new SymbolState("BTCUSDT", {
     sink: new MemorySink(),
     requestSnapshot: () => state.onSnapshotDispatched(),
-    log: createLogger({ write: () => {} }),
+    log: silentLogger,
     recvNow: () => 1,
     now: () => now,
   }, { maxBuffered: 100 });

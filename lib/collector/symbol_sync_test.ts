@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
-import { createLogger } from "../cli/log.ts";
+import { silentLogger } from "../cli/log.ts";
 import type { RecordingRecord } from "../storage/records.ts";
 import { MemorySink } from "./sink.ts";
 import type { SnapshotPriority } from "./snapshot_scheduler.ts";
@@ -31,7 +31,7 @@ function setup() {
       requests.push(p);
       sync.onSnapshotDispatched(); // sent at once, as with budget to spare
     },
-    log: createLogger({ write: () => {} }),
+    log: silentLogger,
     recvNow: () => 1,
   }, { maxBuffered: 100 });
   const kinds = () => sink.of("BTCUSDT").map(describe);
@@ -116,7 +116,7 @@ Deno.test("SymbolSync gives the sink the book before each event, and none after 
   const sync: SymbolSync = new SymbolSync("BTCUSDT", {
     sink: { write: (_s, _r, book) => void books.push(book()?.lastUpdateId ?? null) },
     requestSnapshot: () => sync.onSnapshotDispatched(),
-    log: createLogger({ write: () => {} }),
+    log: silentLogger,
     recvNow: () => 1,
   }, { maxBuffered: 100 });
   sync.accept(ev(9, 10), 1); // buffered: no book
@@ -131,7 +131,7 @@ Deno.test("SymbolSync records every event but buffers only the last 200 until th
   const sync = new SymbolSync("BTCUSDT", {
     sink,
     requestSnapshot: () => {}, // queued behind others: not sent yet
-    log: createLogger({ write: () => {} }),
+    log: silentLogger,
     recvNow: () => 1,
   }, { maxBuffered: 10_000 });
   for (let u = 1; u <= 5000; u++) sync.accept(ev(u, u), 1);
@@ -155,7 +155,7 @@ Deno.test("SymbolSync.lose() withdraws a pending request, records a gap only whe
     sink,
     requestSnapshot: (s) => requests.push(s), // not sent yet
     cancelSnapshot: (s) => cancelled.push(s),
-    log: createLogger({ write: () => {} }),
+    log: silentLogger,
     recvNow: () => 7,
     now: () => now,
   }, { maxBuffered: 100 });
