@@ -35,11 +35,23 @@ export interface LoggerOptions {
   level?: LogLevel;
   /** Receives each line without newline; default writes it to stderr. */
   write?: (line: string) => void;
+  /** Receives each entry unformatted instead of `write` (e.g. to keep them in a test). */
+  onEntry?: (entry: LogEntry) => void;
   /** Clock, epoch ms; default `Date.now`. */
   now?: () => number;
 }
 
-type Severity = "debug" | "info" | "warn" | "error";
+/** Severity of an entry: the name of the {@linkcode Logger} method called. */
+export type Severity = "debug" | "info" | "warn" | "error";
+
+/** One entry, before formatting: its fields over those of the `child()` chain that wrote it. */
+export interface LogEntry {
+  /** Epoch ms. */
+  time: number;
+  level: Severity;
+  message: string;
+  fields: LogFields;
+}
 const RANK: Record<Severity, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 const MIN_RANK: Record<LogLevel, number> = { verbose: 0, info: 1, quiet: 2 };
 const RESERVED = new Set(["time", "level", "msg"]);
@@ -72,10 +84,7 @@ function oneLine(message: string): string {
 }
 
 /** One entry as a line. */
-function formatEntry(
-  format: LogFormat,
-  entry: { time: number; level: Severity; message: string; fields: LogFields },
-): string {
+function formatEntry(format: LogFormat, entry: LogEntry): string {
   const time = new Date(entry.time).toISOString();
   const fields = Object.entries(entry.fields).filter(([, v]) => v !== undefined);
   if (format === "json") {
@@ -96,11 +105,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const format = options.format ?? "text";
   const min = MIN_RANK[options.level ?? "info"];
   const write = options.write ?? writeStderr;
+  const onEntry = options.onEntry ?? ((entry: LogEntry) => write(formatEntry(format, entry)));
   const now = options.now ?? Date.now;
   const make = (base: LogFields): Logger => {
     const log = (level: Severity) => (message: string, fields: LogFields = {}) => {
       if (RANK[level] < min) return;
-      write(formatEntry(format, { time: now(), level, message, fields: { ...base, ...fields } }));
+      onEntry({ time: now(), level, message, fields: { ...base, ...fields } });
     };
     return {
       debug: log("debug"),

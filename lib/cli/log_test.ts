@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { createLogger, type LoggerOptions, rateLimited, silentLogger } from "./log.ts";
+import {
+  createLogger,
+  type LogEntry,
+  type LoggerOptions,
+  rateLimited,
+  silentLogger,
+} from "./log.ts";
 
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
 
@@ -110,4 +116,15 @@ Deno.test("silentLogger drops every entry and its child() is itself", () => {
   }
   assert.deepEqual(written, []);
   assert.equal(silentLogger.child({ c: 3 }), silentLogger);
+});
+
+Deno.test("createLogger() hands entries to onEntry unformatted, above the level, child fields merged", () => {
+  const entries: LogEntry[] = [];
+  const log = createLogger({ level: "info", now: () => 5, onEntry: (e) => entries.push(e) });
+  const error = new Error("boom");
+  log.debug("hidden");
+  log.child({ symbol: "BTCUSDT", n: 1 }).warn("kept", { n: 2, error });
+  assert.deepEqual(entries, [
+    { time: 5, level: "warn", message: "kept", fields: { symbol: "BTCUSDT", n: 2, error } },
+  ]);
 });

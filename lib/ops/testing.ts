@@ -3,14 +3,11 @@
  *
  * @module
  */
-import type { LogFields, Logger } from "../cli/log.ts";
-
-/** Severity of a captured entry: the name of the {@linkcode Logger} method called. */
-export type CapturedLevel = "debug" | "info" | "warn" | "error";
+import { createLogger, type LogFields, type Logger, type Severity } from "../cli/log.ts";
 
 /** One captured log entry. */
 export interface CapturedLine {
-  level: CapturedLevel;
+  level: Severity;
   msg: string;
   /** The entry's fields over those of the `child()` chain that wrote it. */
   fields: LogFields;
@@ -27,22 +24,16 @@ export function captureLogs(): {
 } {
   const lines: CapturedLine[] = [];
   let wake: (() => void) | null = null;
-  const make = (base: LogFields): Logger => {
-    const log = (level: CapturedLevel) => (msg: string, fields: LogFields = {}) => {
-      lines.push({ level, msg, fields: { ...base, ...fields } });
+  const logger = createLogger({
+    level: "verbose",
+    onEntry: ({ level, message, fields }) => {
+      lines.push({ level, msg: message, fields });
       wake?.();
-    };
-    return {
-      debug: log("debug"),
-      info: log("info"),
-      warn: log("warn"),
-      error: log("error"),
-      child: (fields) => make({ ...base, ...fields }),
-    };
-  };
+    },
+  });
   return {
     lines,
-    logger: make({}),
+    logger,
     until(n) {
       if (lines.length >= n) return Promise.resolve();
       return new Promise((resolve) => {
