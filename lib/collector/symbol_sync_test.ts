@@ -1,26 +1,10 @@
 import assert from "node:assert/strict";
-import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
 import { silentLogger } from "../cli/log.ts";
 import type { RecordingRecord } from "../storage/records.ts";
 import { MemorySink } from "./sink.ts";
+import { tinyEvent as ev, tinySnapshot as snap } from "./testing.ts";
 import type { SnapshotPriority } from "./snapshot_scheduler.ts";
 import { SymbolSync } from "./symbol_sync.ts";
-
-function ev(U: number, u: number): DepthUpdate {
-  return {
-    e: "depthUpdate",
-    E: 1_750_000_000_000 + u,
-    s: "BTCUSDT",
-    U,
-    u,
-    b: [[`${u}.0`, "1"]],
-    a: [],
-  };
-}
-
-function snap(lastUpdateId: number): DepthSnapshot {
-  return { lastUpdateId, bids: [["1.0", "1"]], asks: [["999.0", "1"]] };
-}
 
 function setup() {
   const sink = new MemorySink();

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { DepthUpdate } from "../binance/types.ts";
+import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
 import { firstDifference, type OrderBook } from "../book/order_book.ts";
 import { type CollectorConfig, DEFAULT_CONFIG } from "../cli/config.ts";
 import { createLogger } from "../cli/log.ts";
@@ -202,4 +202,22 @@ export function auditRecords(records: RecordingRecord[], simEvents: readonly Dep
     }
   }
   return audit;
+}
+
+/** A BTCUSDT diff event `U`–`u` setting one bid at price `u` (unit tests of the sync). */
+export function tinyEvent(U: number, u: number): DepthUpdate {
+  return {
+    e: "depthUpdate",
+    E: 1_750_000_000_000 + u,
+    s: "BTCUSDT",
+    U,
+    u,
+    b: [[`${u}.0`, "1"]],
+    a: [],
+  };
+}
+
+/** A one-level-a-side snapshot at `lastUpdateId` (unit tests of the sync). */
+export function tinySnapshot(lastUpdateId: number): DepthSnapshot {
+  return { lastUpdateId, bids: [["1.0", "1"]], asks: [["999.0", "1"]] };
 }
