@@ -29,7 +29,7 @@
  * @module
  */
 import type { DepthSnapshot, PriceLevel } from "../binance/types.ts";
-import { parsePrice, parseQuantity } from "./book_side.ts";
+import { parsePrice, parseQuantity } from "./decimal.ts";
 import { NumericSide } from "./numeric_side.ts";
 
 /**
