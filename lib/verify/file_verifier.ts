@@ -21,14 +21,20 @@ import type {
   SnapshotRecord,
 } from "../storage/records.ts";
 import type { ParsedLine } from "./record_lines.ts";
-import { type FileReport, iso, type MarkedGap, type Problem, type ProblemKind } from "./report.ts";
+import { SyncCoverage } from "./sync_coverage.ts";
+import {
+  emptyFileReport,
+  type FileReport,
+  iso,
+  type MarkedGap,
+  type Problem,
+  type ProblemKind,
+} from "./report.ts";
 
 /** Milliseconds in a UTC day. */
 export const DAY_MS = 86_400_000;
 /** At most this many problems of one kind are listed per file (all are counted). */
 export const MAX_LISTED_PER_KIND = 100;
-
-type OpenGap = { gap: MarkedGap; fromMs: number | null };
 
 /** A diff event as verify replays it: times and ids, levels as numbers. */
 export interface VerifyEvent extends NumericUpdate {
@@ -54,10 +60,8 @@ export class FileVerifier {
   #headerWithoutGap: number | null = null;
   #lastE: number | null = null;
   #firstE: number | null = null;
-  #lastAppliedE: number | null = null;
   #lastBufferedE: number | null = null;
-  #stretchStart: number | null = null;
-  #openGaps: OpenGap[] = [];
+  readonly #coverage: SyncCoverage;
   #crossed = false;
   #swapCandidate: { line: number; expected: number; problem: Problem | undefined } | null = null;
   #ended = false;
@@ -66,32 +70,8 @@ export class FileVerifier {
   constructor(path: string, options: { symbol: string; date: string; bytes: number }) {
     this.#dayStart = Date.parse(`${options.date}T00:00:00Z`);
     this.#dayEnd = this.#dayStart + DAY_MS;
-    this.report = {
-      path,
-      symbol: options.symbol,
-      date: options.date,
-      status: "whole",
-      bytes: options.bytes,
-      checkedBytes: 0,
-      members: 0,
-      lines: 0,
-      events: 0,
-      applied: 0,
-      snapshots: { rest: 0, book: 0 },
-      checkpointsMatched: 0,
-      firstUpdateId: null,
-      lastUpdateId: null,
-      firstEventTime: null,
-      lastEventTime: null,
-      inSyncMs: 0,
-      coverage: 0,
-      gaps: [],
-      problems: [],
-      problemCount: 0,
-      unknownRecords: 0,
-      continuity: null,
-      manifest: null,
-    };
+    this.#coverage = new SyncCoverage(this.#dayStart, this.#dayEnd);
+    this.report = emptyFileReport(path, options);
   }
 
   /** Records a problem (listed up to {@linkcode MAX_LISTED_PER_KIND} per kind). */
@@ -179,11 +159,12 @@ export class FileVerifier {
       if (this.#headerWithoutGap !== null) {
         this.#problem("header", this.#headerWithoutGap, "Header at the end of the file");
       }
-      this.#endStretch();
+      this.#coverage.ended();
     }
     const r = this.report;
     r.firstEventTime = iso(this.#firstE);
     r.lastEventTime = iso(this.#lastE);
+    r.inSyncMs = this.#coverage.inSyncMs;
     r.coverage = r.inSyncMs / DAY_MS;
     r.status = r.problemCount === 0 ? "whole" : "damaged";
     return this.#sync.inSync ? this.#sync.book.snapshot() : null;
@@ -221,7 +202,7 @@ export class FileVerifier {
   #gap(g: GapRecord, line: number): void {
     this.#openingPossible = false;
     this.#headerWithoutGap = null;
-    const fromMs = this.#sync.inSync ? this.#lastAppliedE : null;
+    const fromMs = this.#sync.inSync ? this.#coverage.lastAppliedE : null;
     this.#loseSync();
     const gap: MarkedGap = {
       line,
@@ -233,7 +214,7 @@ export class FileVerifier {
       durationMs: null,
     };
     this.report.gaps.push(gap);
-    this.#openGaps.push({ gap, fromMs });
+    this.#coverage.waitFor(gap, fromMs);
   }
 
   #snapshot(s: SnapshotRecord, line: number): void {
@@ -264,7 +245,7 @@ export class FileVerifier {
     const outcome = sync.onSnapshot(s);
     if (outcome.kind !== "synced") return;
     this.#crossed = false;
-    if (outcome.applied > 0) this.#startStretch(this.#lastBufferedE);
+    if (outcome.applied > 0) this.#coverage.started(this.#lastBufferedE);
   }
 
   #event(ev: VerifyEvent, line: number): void {
@@ -321,8 +302,7 @@ export class FileVerifier {
     const outcome = sync.onEvent(ev);
     if (outcome.kind === "applied") {
       r.applied++;
-      if (this.#stretchStart === null) this.#startStretch(E);
-      this.#lastAppliedE = E;
+      this.#coverage.applied(E);
       const crossed = sync.book.isCrossed();
       if (crossed && !this.#crossed) {
         const bid = sync.book.bestBid()?.[0];
@@ -338,7 +318,7 @@ export class FileVerifier {
       return;
     }
     if (outcome.kind === "gap") {
-      this.#endStretch();
+      this.#coverage.ended();
       this.#lastBufferedE = E;
       const missing: [number, number] | undefined = ev.U > id + 1 ? [id + 1, ev.U - 1] : undefined;
       const what = missing
@@ -362,29 +342,8 @@ export class FileVerifier {
     this.#loseSync();
   }
 
-  /** The book is in sync from exchange time `E` (the first event applied after a sync). */
-  #startStretch(E: number | null): void {
-    if (E === null) return;
-    this.#stretchStart = E;
-    this.#lastAppliedE = E;
-    for (const open of this.#openGaps) {
-      open.gap.to = iso(E);
-      if (open.fromMs !== null) open.gap.durationMs = E - open.fromMs;
-    }
-    this.#openGaps = [];
-  }
-
-  #endStretch(): void {
-    const start = this.#stretchStart;
-    const end = this.#lastAppliedE;
-    this.#stretchStart = null;
-    if (start === null || end === null) return;
-    const clip = (t: number) => Math.min(Math.max(t, this.#dayStart), this.#dayEnd);
-    this.report.inSyncMs += Math.max(0, clip(end) - clip(start));
-  }
-
   #loseSync(): void {
-    if (this.#sync.inSync) this.#endStretch();
+    if (this.#sync.inSync) this.#coverage.ended();
     this.#sync.desync();
     this.#crossed = false;
   }

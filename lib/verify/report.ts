@@ -116,3 +116,36 @@ export function iso(ms: number | null): string | null {
   const d = new Date(ms);
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
+
+/** The report of a file not read yet: whole, every count 0. */
+export function emptyFileReport(
+  path: string,
+  options: { symbol: string; date: string; bytes: number },
+): FileReport {
+  return {
+    path,
+    symbol: options.symbol,
+    date: options.date,
+    status: "whole",
+    bytes: options.bytes,
+    checkedBytes: 0,
+    members: 0,
+    lines: 0,
+    events: 0,
+    applied: 0,
+    snapshots: { rest: 0, book: 0 },
+    checkpointsMatched: 0,
+    firstUpdateId: null,
+    lastUpdateId: null,
+    firstEventTime: null,
+    lastEventTime: null,
+    inSyncMs: 0,
+    coverage: 0,
+    gaps: [],
+    problems: [],
+    problemCount: 0,
+    unknownRecords: 0,
+    continuity: null,
+    manifest: null,
+  };
+}
