@@ -175,3 +175,55 @@ Deno.test("DepthScanner.load() refuses a block that does not end with a newline"
   empty.load(new Uint8Array(0));
   assert.equal(empty.next(), false);
 });
+
+Deno.test("DepthScanner survives random bytes: one result per line, no trap", () => {
+  const random = randomSource(99);
+  const scanner = new DepthScanner();
+  let fast = 0;
+  // Pieces: event lines, event lines with one byte changed, and bytes drawn mostly from the
+  // characters of event lines, so the parser goes deep and sometimes succeeds.
+  const event = encoder.encode(`${EVENT}\n`);
+  for (let round = 0; round < 300; round++) {
+    const pieces: Uint8Array[] = [];
+    for (let k = Math.floor(random() * 8); k >= 0; k--) {
+      const kind = random();
+      if (kind < 0.3) pieces.push(event);
+      else if (kind < 0.6) {
+        const changed = event.slice();
+        changed[Math.floor(random() * (changed.length - 1))] = Math.floor(random() * 256);
+        pieces.push(changed);
+      } else {
+        const bytes = new Uint8Array(1 + Math.floor(random() * 600));
+        for (let i = 0; i < bytes.length; i++) {
+          bytes[i] = random() < 0.9
+            ? event[Math.floor(random() * event.length)]!
+            : Math.floor(random() * 256);
+        }
+        pieces.push(bytes);
+      }
+    }
+    const length = pieces.reduce((n, p) => n + p.length, 0) + 1;
+    const block = new Uint8Array(length);
+    pieces.reduce((at, p) => (block.set(p, at), at + p.length), 0);
+    block[length - 1] = 10;
+    const newlines = block.filter((b) => b === 10).length;
+    scanner.load(block);
+    let lines = 0;
+    while (scanner.next()) {
+      lines += scanner.count;
+      let at = 0;
+      for (let i = 0; i < scanner.count; i++) {
+        if (!scanner.isEvent(i)) continue;
+        // A fast line is what JSON.parse makes of it.
+        const levels = (n: number) =>
+          Array.from({ length: n }, () => [scanner.levels[at++]!, scanner.levels[at++]!]);
+        const got = { E: scanner.E(i), U: scanner.U(i), u: scanner.u(i), b: [] as number[][] };
+        got.b = levels(scanner.bids(i));
+        assert.deepEqual({ ...got, a: levels(scanner.asks(i)) }, expected(scanner.text(i)));
+        fast++;
+      }
+    }
+    assert.equal(lines, newlines, `round ${round}`);
+  }
+  assert.ok(fast > 0, "some random lines are events in the fast shape");
+});
