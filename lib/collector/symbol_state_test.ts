@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { silentLogger } from "../cli/log.ts";
-import type { RecordingRecord } from "../storage/records.ts";
 import { MemorySink } from "./sink.ts";
-import { tinyEvent as ev, tinySnapshot as snap } from "./testing.ts";
+import { recordKind as describe, tinyEvent as ev, tinySnapshot as snap } from "./testing.ts";
 import type { SnapshotPriority } from "./snapshot_scheduler.ts";
 import { type Feed, SymbolState } from "./symbol_state.ts";
 
@@ -25,13 +24,6 @@ function setup() {
   }, { maxBuffered: 100 });
   const kinds = () => sink.of("BTCUSDT").map(describe);
   return { sink, requests, switched, state, kinds };
-}
-
-function describe(r: RecordingRecord): string {
-  if (r.type === "depthUpdate") return `e${r.U}-${r.u}`;
-  if (r.type === "snapshot") return `s${r.lastUpdateId}`;
-  if (r.type === "gap") return `gap:${r.reason}@${r.lastUpdateId}`;
-  return r.type;
 }
 
 /** A state in sync at `id` on feed A. */

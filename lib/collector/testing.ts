@@ -221,3 +221,11 @@ export function tinyEvent(U: number, u: number): DepthUpdate {
 export function tinySnapshot(lastUpdateId: number): DepthSnapshot {
   return { lastUpdateId, bids: [["1.0", "1"]], asks: [["999.0", "1"]] };
 }
+
+/** A record in a word, for comparing sequences: `e5-7`, `s4` (snapshot), `gap:sequence@7`, `clock`. */
+export function recordKind(r: RecordingRecord): string {
+  if (r.type === "depthUpdate") return `e${r.U}-${r.u}`;
+  if (r.type === "snapshot") return `s${r.lastUpdateId}`;
+  if (r.type === "gap") return `gap:${r.reason}@${r.lastUpdateId}`;
+  return r.type;
+}

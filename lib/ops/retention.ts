@@ -8,6 +8,7 @@
  * @module
  */
 import { utcDay } from "../storage/records.ts";
+import { exists } from "../util/exists.ts";
 import { type Logger, silentLogger } from "../cli/log.ts";
 
 const DAY_MS = 86_400_000;
@@ -38,14 +39,7 @@ export async function markHooked(
 /** Whether the hook succeeded for `file` (its marker exists). */
 export async function isHooked(file: string): Promise<boolean> {
   const marker = hookedMarkerPath(file);
-  if (marker === null) return false;
-  try {
-    await Deno.stat(marker);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
+  return marker !== null && await exists(marker);
 }
 
 /**

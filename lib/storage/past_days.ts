@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { exists } from "../util/exists.ts";
 import { finishDayFile } from "./manifest.ts";
 import { repairTail } from "./tail_repair.ts";
 import { writeAll } from "./write_all.ts";
@@ -17,16 +18,6 @@ export interface UnfinishedDay {
 }
 
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})_dom\.jsonl\.gz$/;
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
 
 /** Day files of days before `today` that have no manifest, oldest first. */
 export async function findUnfinishedDays(dataDir: string, today: string): Promise<UnfinishedDay[]> {
