@@ -9,7 +9,7 @@ import { auditRecords, until } from "../lib/collector/testing.ts";
 import { startSimulator } from "../lib/simulator/simulator.ts";
 import type { RecordingRecord } from "../lib/storage/records.ts";
 import { MAIN_PATH, permissionFlags } from "../scripts/permission_flags.ts";
-import { spawnRun } from "./helpers/collector_process.ts";
+import { simulatorArgs, spawnRun } from "./helpers/collector_process.ts";
 
 const SYMBOLS = ["BTCUSDT", "ETHUSDT"];
 
@@ -23,14 +23,7 @@ Deno.test("collector run records the simulator's symbols and stops cleanly on SI
   const dataDir = await Deno.makeTempDir({ prefix: "collector_e2e_" });
   try {
     const args = [
-      "--ws-url",
-      sim.wsUrl,
-      "--rest-url",
-      sim.url,
-      "--data-dir",
-      dataDir,
-      "--symbols",
-      SYMBOLS.join(","),
+      ...simulatorArgs(sim, dataDir, SYMBOLS),
       "--snapshot-limit",
       "100",
       "--status-interval-ms",
@@ -93,16 +86,7 @@ Deno.test("collector run refuses a symbol the exchange does not list: exit 2, no
   await using sim = await startSimulator({ symbols: ["BTCUSDT"], quiet: true, levelsPerSide: 5 });
   const dataDir = await Deno.makeTempDir({ prefix: "collector_e2e_" });
   try {
-    const run = spawnRun([
-      "--ws-url",
-      sim.wsUrl,
-      "--rest-url",
-      sim.url,
-      "--data-dir",
-      dataDir,
-      "--symbols",
-      "BTCUSDT,NOPEUSDT",
-    ]);
+    const run = spawnRun(simulatorArgs(sim, dataDir, ["BTCUSDT", "NOPEUSDT"]));
     const status = await run.done;
     assert.equal(status.code, 2);
     assert.match(run.stderr.join(""), /error: Unknown symbol "NOPEUSDT"/);
@@ -118,14 +102,7 @@ Deno.test("collector run through shutdowns, drops, stalls, gaps and garbage: ver
   const dataDir = await Deno.makeTempDir({ prefix: "collector_e2e_" });
   try {
     const run = spawnRun([
-      "--ws-url",
-      sim.wsUrl,
-      "--rest-url",
-      sim.url,
-      "--data-dir",
-      dataDir,
-      "--symbols",
-      SYMBOLS.join(","),
+      ...simulatorArgs(sim, dataDir, SYMBOLS),
       "--snapshot-limit",
       "100",
       "--silence-timeout-ms",

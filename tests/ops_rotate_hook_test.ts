@@ -9,7 +9,7 @@ import { createRotateHook } from "../lib/ops/rotate_hook.ts";
 import { captureLogs } from "../lib/ops/testing.ts";
 import { startSimulator } from "../lib/simulator/simulator.ts";
 import { manifestPath, recordingPath } from "../lib/storage/records.ts";
-import { spawnRun } from "./helpers/collector_process.ts";
+import { simulatorArgs, spawnRun } from "./helpers/collector_process.ts";
 import { gzipLines, headerLine } from "./helpers/fixtures.ts";
 
 const NOW = Date.parse("2025-07-10T00:05:00Z");
@@ -104,8 +104,8 @@ Deno.test("a hook cut short by SIGKILL of collector run runs again at the next s
   const run = (script: string) => {
     const hook = JSON.stringify(["sh", "-c", script, out]);
     return spawnRun([
-      ...["--ws-url", sim.wsUrl, "--rest-url", sim.url, "--data-dir", data.path],
-      ...["--symbols", "BTCUSDT", "--snapshot-limit", "100", "--on-rotate", hook],
+      ...simulatorArgs(sim, data.path, ["BTCUSDT"]),
+      ...["--snapshot-limit", "100", "--on-rotate", hook],
     ]);
   };
   const hookLines = async () =>

@@ -16,7 +16,7 @@ import { type Operations, startOperations } from "../lib/ops/operations.ts";
 import { startSimulator } from "../lib/simulator/simulator.ts";
 import { Recorder } from "../lib/storage/recorder.ts";
 import type { RecordingRecord } from "../lib/storage/records.ts";
-import { spawnRun } from "./helpers/collector_process.ts";
+import { simulatorArgs, spawnRun } from "./helpers/collector_process.ts";
 
 const SYMBOLS = ["BTCUSDT", "ETHUSDT"];
 const DAY_MS = 86_400_000;
@@ -243,8 +243,8 @@ Deno.test("collector run --log-format json logs status lines with fields and ser
   const hookOut = `${dataDir}/hook.txt`;
   const hook = JSON.stringify(["sh", "-c", 'printf "%s %s\\n" "$1" "$2" >> "$0"', hookOut]);
   const run = spawnRun([
-    ...["--ws-url", sim.wsUrl, "--rest-url", sim.url, "--data-dir", dataDir],
-    ...["--symbols", SYMBOLS.join(","), "--snapshot-limit", "100", "--flush-interval-ms", "100"],
+    ...simulatorArgs(sim, dataDir, SYMBOLS),
+    ...["--snapshot-limit", "100", "--flush-interval-ms", "100"],
     ...["--log-format", "json", "--status-interval-ms", "300", "--metrics-addr", "127.0.0.1:0"],
     ...["--on-rotate", hook],
   ]);
@@ -287,8 +287,8 @@ Deno.test("collector run logs text status lines with key=value fields", async ()
   await using sim = await startSimulator({ symbols: SYMBOLS, quiet: true, levelsPerSide: 20 });
   const dataDir = await Deno.makeTempDir({ prefix: "ops_run_text_" });
   const run = spawnRun([
-    ...["--ws-url", sim.wsUrl, "--rest-url", sim.url, "--data-dir", dataDir],
-    ...["--symbols", SYMBOLS.join(","), "--snapshot-limit", "100", "--status-interval-ms", "300"],
+    ...simulatorArgs(sim, dataDir, SYMBOLS),
+    ...["--snapshot-limit", "100", "--status-interval-ms", "300"],
   ]);
   const pattern =
     / INFO status: [\d.]+ ev\/s, 2\/2 in sync, 0 resyncing, 0 stale, 0 gaps today, lag p50 [-\d.]+ ms p99 [-\d.]+ ms, weight \d+\/\d+, .* \| conn 1: .* eventsPerSec=[\d.]+ .*inSync=2 /;

@@ -59,3 +59,15 @@ export function spawnRun(args: string[]): {
   );
   return { child, stderr, done: reading.then(() => child.status) };
 }
+
+/** The flags that point `collector run` at a simulator and a data directory, for `symbols`. */
+export function simulatorArgs(
+  sim: { wsUrl: string; url: string },
+  dataDir: string,
+  symbols: readonly string[],
+): string[] {
+  return [
+    ...["--ws-url", sim.wsUrl, "--rest-url", sim.url],
+    ...["--data-dir", dataDir, "--symbols", symbols.join(",")],
+  ];
+}
