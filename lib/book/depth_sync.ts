@@ -213,6 +213,15 @@ export class DepthSync<
     return { kind: "synced", applied: rest.length, dropped };
   }
 
+  /**
+   * In sync, the book was found equal to a snapshot at its own update id (a `book` checkpoint,
+   * checked by the caller): as after {@linkcode DepthSync.onSnapshot} with it, the next event may
+   * bridge the book rather than continue it exactly, but nothing is reloaded. Out of sync, nothing.
+   */
+  onEqualSnapshot(): void {
+    if (this.#inSync) this.#continued = false;
+  }
+
   /** Goes out of sync (e.g. on disconnect): book and buffer cleared. */
   desync(): void {
     this.#inSync = false;

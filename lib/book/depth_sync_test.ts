@@ -169,6 +169,22 @@ Deno.test("DepthSync.onSnapshot() while in sync resets the book to it", () => {
   assert.deepEqual(sync.onEvent(ev(101, 105)), { kind: "applied" });
 });
 
+Deno.test("DepthSync.onEqualSnapshot() lets the next event bridge the book, as a snapshot would", () => {
+  const sync = new DepthSync();
+  sync.onEvent(ev(10, 12));
+  sync.onSnapshot(snap(11));
+  assert.deepEqual(sync.onEvent(ev(13, 15)), { kind: "applied" });
+  // Continuing exactly, an overlapping event is a gap; after an equal snapshot it bridges.
+  assert.equal(sync.classify(ev(14, 17)), "gap");
+  sync.onEqualSnapshot();
+  assert.deepEqual(sync.onEvent(ev(14, 17)), { kind: "applied" });
+  assert.equal(sync.lastUpdateId, 17);
+  assert.equal(sync.classify(ev(16, 19)), "gap", "then exactly again");
+  sync.desync();
+  sync.onEqualSnapshot();
+  assert.equal(sync.inSync, false, "out of sync it does nothing");
+});
+
 Deno.test("DepthSync.desync() clears book and buffer", () => {
   const sync = new DepthSync();
   sync.onSnapshot(snap(100));

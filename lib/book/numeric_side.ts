@@ -64,10 +64,39 @@ export class NumericSide {
     this.#size = 0;
   }
 
-  /** Replaces the content with `levels` (`[price, quantity]`, any order), as if set in turn. */
+  /**
+   * Replaces the content with `levels` (`[price, quantity]`, any order), as if set in turn: the
+   * last of equal prices wins, zero quantities remove. Sorts once and fills half-full chunks (room
+   * for the inserts to come) instead of inserting level by level. Throws a `RangeError`, the side
+   * unchanged, on a price that is not finite.
+   */
   load(levels: readonly (readonly [number, number])[]): void {
+    const sign = this.#sign;
+    const byKey = new Map<number, number>();
+    for (let i = 0; i < levels.length; i++) {
+      const [price, quantity] = levels[i]!;
+      const key = sign * price;
+      if (key - key !== 0) throw new RangeError(`Invalid price ${price}: expected a finite number`);
+      if (quantity === 0) byKey.delete(key);
+      else byKey.set(key, quantity);
+    }
+    const keys = Float64Array.from(byKey.keys()).sort();
     this.clear();
-    for (let i = 0; i < levels.length; i++) this.set(levels[i]![0], levels[i]![1]);
+    const half = MAX_CHUNK >> 1;
+    for (let start = 0; start < keys.length; start += half) {
+      const length = Math.min(half, keys.length - start);
+      const base = this.#newSlot() * SLOT;
+      for (let k = 0; k < length; k++) {
+        const key = keys[start + k]!;
+        this.#keys[base + k] = key;
+        this.#quantities[base + k] = byKey.get(key)!;
+      }
+      this.#slots.push(base / SLOT);
+      this.#lengths.push(length);
+      this.#maxKeys.push(keys[start + length - 1]!);
+    }
+    this.#size = keys.length;
+    this.#finger = 0;
   }
 
   /**

@@ -232,7 +232,7 @@ export class FileVerifier {
         this.report.checkpointsMatched++;
         // As after any snapshot, the next event may bridge the book rather than continue it
         // exactly: a collector switching to a connection that batches differently does this.
-        sync.onSnapshot(s);
+        sync.onEqualSnapshot();
       } else {
         this.#problem(
           "book-mismatch",
