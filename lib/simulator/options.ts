@@ -13,7 +13,7 @@ import {
   PING_INTERVAL_MS,
   PONG_TIMEOUT_MS,
 } from "../binance/limits.ts";
-import type { ConnectionRules } from "./stream_connection.ts";
+import type { ConnectionCounters, ConnectionRules } from "./stream_connection.ts";
 
 /** Options of `startSimulator`. */
 export interface SimulatorOptions {
@@ -69,8 +69,8 @@ export interface SimulatorOptions {
   quiet?: boolean;
 }
 
-/** Counters of a running simulator. */
-export interface SimulatorStats {
+/** Counters of a running simulator; those its connections update come from `ConnectionCounters`. */
+export interface SimulatorStats extends ConnectionCounters {
   connectionsOpened: number;
   connectionsOpen: number;
   /** WebSocket handshakes refused (bad path, too many streams). */
@@ -79,13 +79,6 @@ export interface SimulatorStats {
   restRequests: number;
   status429: number;
   status418: number;
-  pingsSent: number;
-  pongsReceived: number;
-  closedForNoPong: number;
-  closedForTooManyMessages: number;
-  closedForLifetime: number;
-  /** JSON control messages received. */
-  controlMessages: number;
   /** Depth events sent on 100 ms streams (once per event, whoever listens). */
   eventsPublished: number;
   eventsWithheld: number;

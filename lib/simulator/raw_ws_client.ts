@@ -34,13 +34,21 @@ export class HandshakeError extends Error {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-function mask(opcode: number, payload: Uint8Array, fin = true): Uint8Array {
-  const frame = encodeFrame(opcode, payload, fin);
+/**
+ * A client frame: `encodeFrame`'s frame with the mask bit set and the payload masked with `key`
+ * (four bytes; random by default), as RFC 6455 requires of clients.
+ */
+export function maskedFrame(
+  opcode: number,
+  payload: Uint8Array,
+  options: { fin?: boolean; key?: Uint8Array } = {},
+): Uint8Array {
+  const frame = encodeFrame(opcode, payload, options.fin ?? true);
   const headerLength = frame.length - payload.length;
+  const key = options.key ?? crypto.getRandomValues(new Uint8Array(4));
   const out = new Uint8Array(frame.length + 4);
   out.set(frame.subarray(0, headerLength));
   out[1]! |= 0x80;
-  const key = crypto.getRandomValues(new Uint8Array(4));
   out.set(key, headerLength);
   for (let i = 0; i < payload.length; i++) {
     out[headerLength + 4 + i] = payload[i]! ^ key[i & 3]!;
@@ -118,7 +126,7 @@ export class RawWsClient {
   /** Sends one masked frame. */
   async sendFrame(opcode: number, payload: Uint8Array, fin = true): Promise<void> {
     if (this.#ended) return;
-    await this.#conn.write(mask(opcode, payload, fin)).catch(() => {});
+    await this.#conn.write(maskedFrame(opcode, payload, { fin })).catch(() => {});
   }
 
   /** Waits until `predicate` holds for the received texts (checked on each arrival). */

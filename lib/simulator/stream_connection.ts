@@ -31,6 +31,7 @@ export interface ConnectionCounters {
   closedForNoPong: number;
   closedForTooManyMessages: number;
   closedForLifetime: number;
+  /** JSON control messages received. */
   controlMessages: number;
 }
 

@@ -1,16 +1,10 @@
 import assert from "node:assert/strict";
+import { maskedFrame } from "./raw_ws_client.ts";
 import { acceptKey, encodeFrame, FrameDecoder, Opcode, WsProtocolError } from "./ws_socket.ts";
 
+/** A client frame masked with the fixed key 1, 2, 3, 4. */
 function masked(opcode: number, payload: Uint8Array, fin = true): Uint8Array {
-  const frame = encodeFrame(opcode, payload, fin);
-  const header = frame.length - payload.length;
-  const out = new Uint8Array(frame.length + 4);
-  out.set(frame.subarray(0, header));
-  out[1]! |= 0x80;
-  const key = [1, 2, 3, 4];
-  out.set(key, header);
-  payload.forEach((b, i) => out[header + 4 + i] = b ^ key[i & 3]!);
-  return out;
+  return maskedFrame(opcode, payload, { fin, key: new Uint8Array([1, 2, 3, 4]) });
 }
 
 Deno.test("acceptKey() matches the RFC 6455 example", () => {
