@@ -8,6 +8,7 @@ import { readRawRecording, sharedDataPath } from "../lib/binance/recording.ts";
 import type { BookTicker, DepthSnapshot, DepthUpdate } from "../lib/binance/types.ts";
 import { RawWsClient } from "../lib/simulator/raw_ws_client.ts";
 import { startSimulator } from "../lib/simulator/simulator.ts";
+import { LocalBook } from "./helpers/local_book.ts";
 import type { Simulator } from "../lib/simulator/simulator.ts";
 
 const FILES = ["btcusdt_20240808", "btcusdt_20240809", "ethusdt_20240808", "ethusdt_20240809"]
@@ -22,32 +23,6 @@ async function recordedSnapshot(path: string): Promise<DepthSnapshot> {
 
 async function depth(sim: Simulator, symbol: string, limit: number): Promise<DepthSnapshot> {
   return await (await fetch(`${sim.url}/api/v3/depth?symbol=${symbol}&limit=${limit}`)).json();
-}
-
-class LocalBook {
-  bids = new Map<string, string>();
-  asks = new Map<string, string>();
-  id: number;
-  constructor(snapshot: DepthSnapshot) {
-    this.id = snapshot.lastUpdateId;
-    for (const [p, q] of snapshot.bids) this.bids.set(p, q);
-    for (const [p, q] of snapshot.asks) this.asks.set(p, q);
-  }
-  apply(event: DepthUpdate): void {
-    for (const [side, levels] of [[this.bids, event.b], [this.asks, event.a]] as const) {
-      for (const [p, q] of levels) Number(q) === 0 ? side.delete(p) : side.set(p, q);
-    }
-    this.id = event.u;
-  }
-  best(side: Map<string, string>, highest: boolean): [string, string] {
-    let best: string | null = null;
-    for (const p of side.keys()) {
-      if (best === null || (highest ? Number(p) > Number(best) : Number(p) < Number(best))) {
-        best = p;
-      }
-    }
-    return [best!, side.get(best!)!];
-  }
 }
 
 Deno.test("Replay of real recordings: bookTickers agree and snapshots equal the simulator's book", async () => {

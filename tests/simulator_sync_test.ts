@@ -6,33 +6,8 @@ import assert from "node:assert/strict";
 import type { DepthSnapshot, DepthUpdate } from "../lib/binance/types.ts";
 import { RawWsClient } from "../lib/simulator/raw_ws_client.ts";
 import { startSimulator } from "../lib/simulator/simulator.ts";
+import { LocalBook } from "./helpers/local_book.ts";
 import type { Simulator } from "../lib/simulator/simulator.ts";
-
-/** A deliberately plain local book: price → quantity maps. */
-class LocalBook {
-  bids = new Map<string, string>();
-  asks = new Map<string, string>();
-  id = 0;
-  constructor(snapshot: DepthSnapshot) {
-    this.id = snapshot.lastUpdateId;
-    for (const [p, q] of snapshot.bids) this.bids.set(p, q);
-    for (const [p, q] of snapshot.asks) this.asks.set(p, q);
-  }
-  apply(event: DepthUpdate): void {
-    for (const [side, levels] of [[this.bids, event.b], [this.asks, event.a]] as const) {
-      for (const [p, q] of levels) {
-        if (Number(q) === 0) side.delete(p);
-        else side.set(p, q);
-      }
-    }
-    this.id = event.u;
-  }
-  sorted(): { bids: [string, string][]; asks: [string, string][] } {
-    const sort = (m: Map<string, string>, sign: number) =>
-      [...m].sort((x, y) => sign * (Number(x[0]) - Number(y[0])));
-    return { bids: sort(this.bids, -1), asks: sort(this.asks, 1) };
-  }
-}
 
 async function snapshot(sim: Simulator, symbol: string): Promise<DepthSnapshot> {
   const response = await fetch(`${sim.url}/api/v3/depth?symbol=${symbol}&limit=5000`);
