@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import {
+  assertLossless,
   auditRecords,
   type Harness,
   sleep,
@@ -17,19 +18,6 @@ const SYMBOLS = ["BTCUSDT", "ETHUSDT"];
 async function inSync(h: Harness, n = SYMBOLS.length): Promise<void> {
   await h.collector.ready;
   await until("all symbols in sync", () => h.collector.stats().inSync === n);
-}
-
-function assertLossless(h: Harness): void {
-  for (const symbol of SYMBOLS) {
-    const audit = auditRecords(h.sink.of(symbol), h.sim.events(symbol));
-    assert.equal(audit.gaps.length, 0, `${symbol}: ${JSON.stringify(audit.gaps)}`);
-    assert.equal(audit.missingIds, 0, symbol);
-    assert.equal(audit.duplicates, 0, symbol);
-    assert.equal(audit.different, 0, symbol);
-    assert.deepEqual(audit.unannounced, [], symbol);
-    assert.equal(audit.restSnapshots, 1, symbol);
-  }
-  assert.deepEqual(h.mismatches, []);
 }
 
 Deno.test("collector: an abrupt drop reconnects with backoff and resyncs with a disconnect gap", async () => {
@@ -74,7 +62,7 @@ Deno.test("collector: rollover before the 24 h limit (scaled) loses nothing and 
   assert.equal(stats.connections.handoffsForced, 0);
   assert.equal(h.sim.stats.closedForLifetime, 0, "we always left before the server's close");
   assert.ok(stats.handoffs >= 3 * SYMBOLS.length, `${stats.handoffs} symbol handoffs`);
-  assertLossless(h);
+  assertLossless(h, SYMBOLS);
 });
 
 Deno.test("collector: the server's own 24 h close, announced by serverShutdown, loses nothing", async () => {
@@ -90,7 +78,7 @@ Deno.test("collector: the server's own 24 h close, announced by serverShutdown, 
   assert.equal(h.collector.stats().connections.shutdownNotices, 1);
   assert.equal(h.sim.stats.connectionsOpened, opened + 1);
   assert.equal(h.sim.stats.depthRequests, requests, "no snapshot fetched");
-  assertLossless(h);
+  assertLossless(h, SYMBOLS);
 });
 
 Deno.test("collector: serverShutdown, then the server closing the warned connection, loses nothing", async () => {
@@ -113,7 +101,7 @@ Deno.test("collector: serverShutdown, then the server closing the warned connect
   const stats = h.collector.stats();
   assert.equal(stats.connections.drops, 0, "the closed connections were already replaced");
   assert.equal(h.sim.stats.depthRequests, requests, "no snapshot fetched");
-  assertLossless(h);
+  assertLossless(h, SYMBOLS);
 });
 
 Deno.test("collector: a silent connection is replaced by the watchdog", async () => {
@@ -149,7 +137,7 @@ Deno.test("collector: Deno answers the server's pings, so the connection outlive
   assert.ok(h.sim.stats.pongsReceived >= h.sim.stats.pingsSent - 1);
   assert.equal(h.sim.stats.closedForNoPong, 0);
   assert.equal(h.sim.stats.connectionsOpened, 1);
-  assertLossless(h);
+  assertLossless(h, SYMBOLS);
 });
 
 Deno.test("collector: a drop in the middle of a handoff ends in a clean resync", async () => {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
 import { firstDifference, type OrderBook } from "../book/order_book.ts";
 import { type CollectorConfig, DEFAULT_CONFIG } from "../cli/config.ts";
@@ -228,4 +229,22 @@ export function recordKind(r: RecordingRecord): string {
   if (r.type === "snapshot") return `s${r.lastUpdateId}`;
   if (r.type === "gap") return `gap:${r.reason}@${r.lastUpdateId}`;
   return r.type;
+}
+
+/**
+ * Asserts that `h` recorded `symbols` without loss: no gap, no missing or duplicated id, every
+ * event as the simulator sent it, one REST snapshot each, and the book equal to the simulator's
+ * after every applied event.
+ */
+export function assertLossless(h: Harness, symbols: readonly string[]): void {
+  for (const symbol of symbols) {
+    const audit = auditRecords(h.sink.of(symbol), h.sim.events(symbol));
+    assert.equal(audit.gaps.length, 0, `${symbol}: ${JSON.stringify(audit.gaps)}`);
+    assert.equal(audit.missingIds, 0, symbol);
+    assert.equal(audit.duplicates, 0, symbol);
+    assert.equal(audit.different, 0, symbol);
+    assert.deepEqual(audit.unannounced, [], symbol);
+    assert.equal(audit.restSnapshots, 1, symbol);
+  }
+  assert.deepEqual(h.mismatches, []);
 }
