@@ -78,6 +78,17 @@ function report(r: Result): string {
       : "");
 }
 
+/** The benchmark's recorder in `dataDir`: fsync as set above, the clock fixed at noon. */
+function openRecorder(dataDir: string): Promise<Recorder> {
+  return Recorder.open({
+    dataDir,
+    collectorVersion: "bench",
+    streamName: (s) => `${s.toLowerCase()}@depth@100ms`,
+    fsync,
+    now: () => Date.UTC(2025, 5, 25, 12),
+  });
+}
+
 /** Writes every record through a Recorder, yielding to the event loop like socket reads do. */
 async function throughRecorder(
   records: DepthUpdateRecord[],
@@ -87,13 +98,7 @@ async function throughRecorder(
   const dataDir = await Deno.makeTempDir({ prefix: "bench_storage_" });
   try {
     const names = Array.from({ length: symbols }, (_, i) => `SYM${i}USDT`);
-    const recorder = await Recorder.open({
-      dataDir,
-      collectorVersion: "bench",
-      streamName: (s) => `${s.toLowerCase()}@depth@100ms`,
-      fsync,
-      now: () => Date.UTC(2025, 5, 25, 12),
-    });
+    const recorder = await openRecorder(dataDir);
     const noBook = () => null;
     const cpu0 = cpuUsage();
     const t0 = performance.now();
@@ -169,13 +174,7 @@ async function paced(records: DepthUpdateRecord[], seconds: number, rate: number
   const dataDir = await Deno.makeTempDir({ prefix: "bench_storage_paced_" });
   try {
     const names = Array.from({ length: symbols }, (_, i) => `SYM${i}USDT`);
-    const recorder = await Recorder.open({
-      dataDir,
-      collectorVersion: "bench",
-      streamName: (s) => `${s.toLowerCase()}@depth@100ms`,
-      fsync,
-      now: () => Date.UTC(2025, 5, 25, 12),
-    });
+    const recorder = await openRecorder(dataDir);
     const perTick = Math.round(rate / 10);
     let next = 0;
     let inBytes = 0;
