@@ -231,6 +231,20 @@ Deno.test("verifyFiles() reports a price that is not a number, also in an event 
   assert.equal(report.files[1]!.events, b.lines.filter((l) => l.includes('"depthUpdate"')).length);
 });
 
+Deno.test("verifyFiles() takes a byte-order mark before the header as a decoder would; one later is damage", async () => {
+  const [a, b] = await btc();
+  a.lines[0] = `\ufeff${a.lines[0]}`;
+  const i = eventIndex(b.lines, 300);
+  b.lines[i] = `\ufeff${b.lines[i]}`;
+  const file = only(await verifyDays([a, b]));
+  assert.equal(file.date, b.date, "the day with the mark at the start is whole");
+  // The marked line is not JSON, so the event after it does not continue the book either.
+  assert.deepEqual(file.problems.map((p) => [p.kind, p.line]), [
+    ["bad-line", i + 1],
+    ["discontinuity", i + 2],
+  ]);
+});
+
 Deno.test("verifyFiles() reports a file whose header line is missing", async () => {
   const [a, b] = await btc();
   b.lines.shift();

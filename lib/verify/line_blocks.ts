@@ -47,6 +47,17 @@ export interface LineBlocksOptions {
 /** Default longest line: 64 MiB. */
 export const MAX_LINE_LENGTH = 64 * 1024 * 1024;
 
+/**
+ * Text of line number `line` from its bytes. A byte-order mark inside a line is part of it; the
+ * file's leading one (line 1) is dropped, as a decoder of the whole file would.
+ */
+export function lineText(bytes: Uint8Array, line: number): string {
+  const bom = line === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return decoder.decode(bom ? bytes.subarray(3) : bytes);
+}
+
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+
 /** The bytes of a line cut by a block boundary, put together. */
 class Carry {
   #bytes = new Uint8Array(4096);

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { type LineBlock, MAX_LINE_LENGTH, readLineBlocks } from "./line_blocks.ts";
+import { type LineBlock, lineText, MAX_LINE_LENGTH, readLineBlocks } from "./line_blocks.ts";
 import { type ParsedRecord, parseRecordLine } from "./record_parse.ts";
 
 export { MAX_LINE_LENGTH };
@@ -45,22 +45,16 @@ export async function* readRecordLines(
   options: RecordLinesOptions = {},
 ): AsyncGenerator<LineBatch | Exclude<LineBlock, { kind: "lines" | "long" | "last" }>> {
   const max = options.maxLineLength ?? MAX_LINE_LENGTH;
-  // A byte-order mark inside a line is part of it; the file's leading one is dropped (below), as
-  // a decoder of the whole file would.
-  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   let next = 1;
   for await (const block of readLineBlocks(path, options)) {
     const firstLine = next;
-    if (firstLine === 1 && (block.kind === "lines" || block.kind === "last")) {
-      const b = block.bytes;
-      if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) block.bytes = b.subarray(3);
-    }
     if (block.kind === "lines") {
       const bytes = block.bytes;
       const lines: (string | number)[] = [];
       for (let start = 0; start < bytes.length;) {
         const nl = bytes.indexOf(10, start);
-        lines.push(nl - start > max ? nl - start : decoder.decode(bytes.subarray(start, nl)));
+        const line = firstLine + lines.length;
+        lines.push(nl - start > max ? nl - start : lineText(bytes.subarray(start, nl), line));
         start = nl + 1;
       }
       next += lines.length;
@@ -77,7 +71,7 @@ export async function* readRecordLines(
       yield { kind: "lines", lines: [block.length], firstLine, memberStart, unterminated };
     } else if (block.kind === "last") {
       next++;
-      const lines = [decoder.decode(block.bytes)];
+      const lines = [lineText(block.bytes, firstLine)];
       yield { kind: "lines", lines, firstLine, memberStart: -1, unterminated: true };
     } else {
       yield block;

@@ -10,7 +10,7 @@ import type { SnapshotRecord } from "../storage/records.ts";
 import { DepthScanner } from "./depth_scanner.ts";
 import { FileVerifier } from "./file_verifier.ts";
 import { isNextDay, type RecordingFile } from "./find_recordings.ts";
-import { MAX_LINE_LENGTH, readLineBlocks } from "./line_blocks.ts";
+import { lineText, MAX_LINE_LENGTH, readLineBlocks } from "./line_blocks.ts";
 import { checkManifest } from "./manifest_check.ts";
 import { longLine, parseText } from "./record_lines.ts";
 import type { Continuity, FileReport, VerifyReport } from "./report.ts";
@@ -72,11 +72,6 @@ async function feed(
   onRead: ((bytes: Uint8Array) => void) | undefined,
 ): Promise<void> {
   const scanner = new DepthScanner();
-  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
-  const text = (bytes: Uint8Array, line: number) => {
-    const t = decoder.decode(bytes);
-    return line === 1 && t.charCodeAt(0) === 0xfeff ? t.slice(1) : t;
-  };
   let line = 0;
   for await (const block of readLineBlocks(path, onRead ? { onRead } : {})) {
     switch (block.kind) {
@@ -95,7 +90,7 @@ async function feed(
         continue;
       case "last":
         line++;
-        verifier.line(parseText(line, text(block.bytes, line), true), -1);
+        verifier.line(parseText(line, lineText(block.bytes, line), true), -1);
         continue;
     }
     const memberStart = block.memberStart;
@@ -122,7 +117,7 @@ async function feed(
         verifier.line(
           length > MAX_LINE_LENGTH
             ? longLine(line, length)
-            : parseText(line, text(scanner.lineBytes(i), line)),
+            : parseText(line, lineText(scanner.lineBytes(i), line)),
           memberStart,
         );
       }
