@@ -64,7 +64,6 @@ export class FileVerifier {
   readonly #coverage: SyncCoverage;
   #crossed = false;
   #swapCandidate: { line: number; expected: number; problem: Problem | undefined } | null = null;
-  #ended = false;
 
   /** A verifier of the file at `path`, expected to hold `symbol`'s records of UTC day `date`. */
   constructor(path: string, options: { symbol: string; date: string; bytes: number }) {
@@ -74,9 +73,10 @@ export class FileVerifier {
     this.report = emptyFileReport(path, options);
   }
 
-  /** Records a problem (listed up to {@linkcode MAX_LISTED_PER_KIND} per kind). */
+  /** Records a problem (listed up to {@linkcode MAX_LISTED_PER_KIND} per kind); the file is damaged. */
   problem(p: Problem): Problem | undefined {
     this.report.problemCount++;
+    this.report.status = "damaged";
     const listed = this.#listed.get(p.kind) ?? 0;
     this.#listed.set(p.kind, listed + 1);
     if (listed >= MAX_LISTED_PER_KIND) return undefined;
@@ -149,24 +149,20 @@ export class FileVerifier {
     }
   }
 
-  /** Ends the file; returns the replayed book if it is in sync at the end, else `null`. */
+  /** Ends the file (call once); returns the replayed book if it is in sync at the end, else `null`. */
   finish(): NumericSnapshot | null {
-    if (!this.#ended) {
-      this.#ended = true;
-      if (this.report.lines === 0 && this.report.problemCount === 0) {
-        this.problem({ kind: "header", message: "File holds no lines: the header is missing" });
-      }
-      if (this.#headerWithoutGap !== null) {
-        this.#problem("header", this.#headerWithoutGap, "Header at the end of the file");
-      }
-      this.#coverage.ended();
+    if (this.report.lines === 0 && this.report.problemCount === 0) {
+      this.problem({ kind: "header", message: "File holds no lines: the header is missing" });
     }
+    if (this.#headerWithoutGap !== null) {
+      this.#problem("header", this.#headerWithoutGap, "Header at the end of the file");
+    }
+    this.#coverage.ended();
     const r = this.report;
     r.firstEventTime = iso(this.#firstE);
     r.lastEventTime = iso(this.#lastE);
     r.inSyncMs = this.#coverage.inSyncMs;
     r.coverage = r.inSyncMs / DAY_MS;
-    r.status = r.problemCount === 0 ? "whole" : "damaged";
     return this.#sync.inSync ? this.#sync.book.snapshot() : null;
   }
 

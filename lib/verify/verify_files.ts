@@ -56,7 +56,6 @@ export async function verifyFile(
     for (const mismatch of report.manifest.mismatches) {
       verifier.problem({ kind: "manifest", message: `Manifest disagrees: ${mismatch}` });
     }
-    verifier.finish();
   }
   return { report, opening: verifier.opening, final };
 }
