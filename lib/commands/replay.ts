@@ -5,7 +5,7 @@
  * @module
  */
 import { parseCommandArgs } from "../cli/args.ts";
-import { EXIT_OK, UsageError } from "../cli/errors.ts";
+import { EXIT_OK, EXIT_PROBLEM, UsageError } from "../cli/errors.ts";
 import { replayBookRows, type ReplayOptions } from "../replay/book_rows.ts";
 import { csvHeader, csvLine, jsonLine, type RowFormat } from "../replay/row_format.ts";
 import { findRecordings } from "../verify/find_recordings.ts";
@@ -29,11 +29,18 @@ book is rebuilt from the next snapshot, and the first row after that has resync=
 before and after it are not connected by continuous updates (a day file that continues the day
 before at the same update id is not a resync).
 
+Damage (a line that is not a valid record, levels that cannot be applied, torn gzip) is skipped
+with a warning on stderr naming the file and line, and replay goes on: the book is out of sync
+until the next snapshot. The output is still written in full.
+
 CSV columns: time (ISO 8601, UTC), time_ms (epoch ms), update_id, resync (true/false),
 bid1_px, bid1_qty, …, bidN_px, bidN_qty, ask1_px, ask1_qty, …, askN_qty. Prices and quantities
 are the exchange's decimal strings; missing levels are empty cells. For pandas:
   pd.read_csv("book.csv", parse_dates=["time"])
-JSON lines: {"time","time_ms","update_id","resync","bids":[[px,qty],…],"asks":[…]}.`;
+JSON lines: {"time","time_ms","update_id","resync","bids":[[px,qty],…],"asks":[…]}.
+
+Exit codes: 0 done, 1 done but damage was skipped, 2 usage error or a path that cannot be read
+or is not a recording.`;
 
 function parseTime(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -154,11 +161,17 @@ export const replayCommand: Command = {
       if (skipped > MAX_WARNINGS) {
         console.error(`warning: ${skipped - MAX_WARNINGS} more skipped lines not shown`);
       }
+      if (skipped > 0) {
+        console.error(
+          `warning: ${skipped} damaged ${skipped === 1 ? "line" : "lines"} skipped ` +
+            "(collector verify lists the damage); exit code 1",
+        );
+      }
     } catch (error) {
       if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
     } finally {
       if (file !== Deno.stdout) (file as Deno.FsFile).close();
     }
-    return EXIT_OK;
+    return skipped > 0 ? EXIT_PROBLEM : EXIT_OK;
   },
 };

@@ -9,6 +9,7 @@ import type { DepthUpdate, PriceLevel } from "../binance/types.ts";
 import { DepthSync } from "../book/depth_sync.ts";
 import type { RecordingFile } from "../verify/find_recordings.ts";
 import { parseLine, readRecordLines } from "../verify/record_lines.ts";
+import { levelsProblem, type ParsedRecord } from "../verify/record_parse.ts";
 
 /** One output row: the book's best `depth` levels at `time`. */
 export interface BookRow {
@@ -32,7 +33,11 @@ export interface ReplayOptions {
   from?: number;
   /** Only rows with `time < to` (epoch ms). */
   to?: number;
-  /** Called for lines or damage replay had to skip (bad lines, torn gzip). */
+  /**
+   * Called for every line or damage replay had to skip (bad lines, levels that cannot be applied,
+   * torn gzip), with the file and line. Replay never throws on a file's content: it skips, loses
+   * sync where the book cannot be trusted, and goes on.
+   */
   onSkip?: (message: string) => void;
 }
 
@@ -86,71 +91,85 @@ export async function* replayBookRows(
     else nextGrid = Math.ceil(time / every) * every;
   };
 
+  /** The file being read, and whether no line of it was taken yet. */
+  let path = "";
+  let firstLine = true;
+  const skip = (line: number, message: string) => options.onSkip?.(`${path}:${line}: ${message}`);
+  /** One checked record of line `line` of the file at `path`. */
+  const handle = (r: ParsedRecord, line: number) => {
+    if (r.type === "header") {
+      lose(firstLine); // a new day file may continue the book at the same id
+    } else if (r.type === "gap") {
+      lose(false);
+    } else if (r.type === "snapshot") {
+      if (sync.inSync) {
+        // A checkpoint: as after any snapshot, the next event may bridge the book (the
+        // collector switched to a connection that batches differently).
+        if (r.source === "book" && r.lastUpdateId === sync.book.lastUpdateId) {
+          sync.onSnapshot(r);
+        }
+        return;
+      }
+      const outcome = sync.onSnapshot(r);
+      if (outcome.kind === "synced") {
+        synced(r.lastUpdateId, outcome.applied > 0 ? lastE : null);
+      }
+    } else if (r.type === "depthUpdate") {
+      const ev = r as unknown as DepthUpdate;
+      const invalid = levelsProblem(ev.b) ?? levelsProblem(ev.a);
+      if (invalid !== undefined) {
+        skip(line, `Event cannot be applied: ${invalid}`);
+        lose(false);
+        return;
+      }
+      const E = ev.E;
+      lastE = E;
+      if (!sync.inSync) {
+        sync.onEvent(ev);
+        return;
+      }
+      const first = sync.book.lastUpdateId;
+      // Grid rows before this event show the book before it, once it is known to apply.
+      const pending = nextGrid !== null && nextGrid < E ? sync.book.top(depth) : null;
+      const outcome = sync.onEvent(ev);
+      if (outcome.kind === "gap") {
+        lostAt = null;
+        nextGrid = null;
+        return;
+      }
+      if (outcome.kind !== "applied") return;
+      if (every === "event") row(E);
+      else if (nextGrid === null) nextGrid = Math.ceil(E / every) * every;
+      else if (pending !== null) {
+        for (; nextGrid < E && !done; nextGrid += every) row(nextGrid, pending, first);
+      }
+    }
+  };
+
   for (const file of files) {
     if (done) break;
     if (Date.parse(`${file.date}T00:00:00Z`) + DAY_MS <= from) continue;
-    let firstLine = true;
+    firstLine = true;
+    path = file.path;
     for await (const batch of readRecordLines(file.path)) {
       if (batch.kind === "member") continue;
       if (batch.kind === "damage") {
-        options.onSkip?.(`${file.path}: ${batch.message}`);
+        options.onSkip?.(`${path}: ${batch.message}`);
         lose(false);
         break;
       }
       for (let i = 0; i < batch.lines.length; i++) {
         const item = parseLine(batch, i);
         if (item.error !== undefined) {
-          options.onSkip?.(`${file.path}:${item.line}: ${item.error}`);
+          skip(item.line, item.error);
           continue;
         }
-        const r = item.record;
-        if (r.type === "header") {
-          lose(firstLine); // a new day file may continue the book at the same id
-        } else if (r.type === "gap") {
+        try {
+          handle(item.record, item.line);
+        } catch (error) {
+          // Not expected (every value is checked before use), but the book cannot be trusted.
+          skip(item.line, `Line cannot be replayed: ${(error as Error).message}`);
           lose(false);
-        } else if (r.type === "snapshot") {
-          if (sync.inSync) {
-            // A checkpoint: as after any snapshot, the next event may bridge the book (the
-            // collector switched to a connection that batches differently).
-            if (r.source === "book" && r.lastUpdateId === sync.book.lastUpdateId) {
-              sync.onSnapshot(r);
-            }
-            continue;
-          }
-          const outcome = sync.onSnapshot(r);
-          if (outcome.kind === "synced") {
-            synced(r.lastUpdateId, outcome.applied > 0 ? lastE : null);
-          }
-        } else if (r.type === "depthUpdate") {
-          const ev = r as unknown as DepthUpdate;
-          const E = ev.E;
-          lastE = E;
-          if (!sync.inSync) {
-            sync.onEvent(ev);
-            continue;
-          }
-          const first = sync.book.lastUpdateId;
-          // Grid rows before this event show the book before it, once it is known to apply.
-          const pending = nextGrid !== null && nextGrid < E ? sync.book.top(depth) : null;
-          let outcome;
-          try {
-            outcome = sync.onEvent(ev);
-          } catch (error) {
-            options.onSkip?.(`${file.path}:${item.line}: ${(error as Error).message}`);
-            lose(false);
-            continue;
-          }
-          if (outcome.kind === "gap") {
-            lostAt = null;
-            nextGrid = null;
-            continue;
-          }
-          if (outcome.kind !== "applied") continue;
-          if (every === "event") row(E);
-          else if (nextGrid === null) nextGrid = Math.ceil(E / every) * every;
-          else if (pending !== null) {
-            for (; nextGrid < E && !done; nextGrid += every) row(nextGrid, pending, first);
-          }
         }
         firstLine = false;
         if (done) break;

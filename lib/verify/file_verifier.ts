@@ -21,6 +21,7 @@ import type {
   SnapshotRecord,
 } from "../storage/records.ts";
 import type { ParsedLine } from "./record_lines.ts";
+import { levelsProblem } from "./record_parse.ts";
 import { SyncCoverage } from "./sync_coverage.ts";
 import {
   emptyFileReport,
@@ -45,6 +46,11 @@ export interface VerifyEvent extends NumericUpdate {
 }
 
 const NO_LEVELS = new Float64Array(0);
+
+/** A header's string for a message: quoted, at most 40 characters of it. */
+function quote(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
 
 /** Checks one file; call {@linkcode FileVerifier.line} for every line, then `finish()`. */
 export class FileVerifier {
@@ -90,8 +96,33 @@ export class FileVerifier {
     this.report.checkedBytes = end;
   }
 
-  /** Takes one line from the member starting at byte `memberStart`. */
+  /**
+   * Takes one line from the member starting at byte `memberStart`. Never throws: a line that
+   * cannot be checked is damage (see {@linkcode FileVerifier.event}).
+   */
   line(item: ParsedLine, memberStart: number): void {
+    try {
+      this.#line(item, memberStart);
+    } catch (error) {
+      this.#uncheckable(error, item.line);
+    }
+  }
+
+  /**
+   * Takes line `line`, a `depthUpdate` already read into numbers (see `depth_scanner.ts`). Never
+   * throws: should checking the line fail (a bug, not the file), the line is reported as damage
+   * and the book is out of sync, so the rest of the file is still checked.
+   */
+  event(ev: VerifyEvent, line: number, memberStart: number): void {
+    try {
+      this.#begin(line, memberStart, "depthUpdate");
+      this.#event(ev, line);
+    } catch (error) {
+      this.#uncheckable(error, line);
+    }
+  }
+
+  #line(item: ParsedLine, memberStart: number): void {
     const record = item.record;
     this.#begin(item.line, memberStart, record?.type);
     if (item.error !== undefined) {
@@ -101,14 +132,11 @@ export class FileVerifier {
     switch (record!.type) {
       case "depthUpdate": {
         const r = record as DepthUpdateRecord;
-        let ev: VerifyEvent;
-        try {
-          ev = { E: r.E, ...numericUpdate(r) };
-        } catch (error) {
-          // Still an event (counted, its time checked); it cannot be applied or buffered.
-          const invalid = (error as Error).message;
-          ev = { E: r.E, U: r.U, u: r.u, levels: NO_LEVELS, start: 0, bids: 0, asks: 0, invalid };
-        }
+        const invalid = levelsProblem(r.b) ?? levelsProblem(r.a);
+        // Still an event (counted, its time checked) when its levels cannot be applied.
+        const ev: VerifyEvent = invalid === undefined
+          ? { E: r.E, ...numericUpdate(r) }
+          : { E: r.E, U: r.U, u: r.u, levels: NO_LEVELS, start: 0, bids: 0, asks: 0, invalid };
         return this.#event(ev, item.line);
       }
       case "snapshot":
@@ -125,10 +153,11 @@ export class FileVerifier {
     }
   }
 
-  /** Takes line `line`, a `depthUpdate` already read into numbers (see `depth_scanner.ts`). */
-  event(ev: VerifyEvent, line: number, memberStart: number): void {
-    this.#begin(line, memberStart, "depthUpdate");
-    this.#event(ev, line);
+  /** A line whose check threw: damage, and the book (or the buffer) is lost with it. */
+  #uncheckable(error: unknown, line: number): void {
+    const why = error instanceof Error ? error.message : String(error);
+    this.#problem("bad-line", line, `Line cannot be checked: ${why}`);
+    this.#loseSync();
   }
 
   /** What every line checks first: the header comes first, a new process's header is followed by a gap. */
@@ -177,8 +206,8 @@ export class FileVerifier {
 
   #header(h: HeaderRecord, line: number): void {
     const wrong: string[] = [];
-    if (h.symbol !== this.report.symbol) wrong.push(`symbol "${h.symbol}"`);
-    if (h.date !== this.report.date) wrong.push(`date "${h.date}"`);
+    if (h.symbol !== this.report.symbol) wrong.push(`symbol ${quote(h.symbol)}`);
+    if (h.date !== this.report.date) wrong.push(`date ${quote(h.date)}`);
     if (h.format !== 1) wrong.push(`format ${h.format}`);
     if (wrong.length > 0) {
       this.#problem(
