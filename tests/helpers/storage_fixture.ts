@@ -197,12 +197,134 @@ export function replayRecords(records: Record<string, unknown>[]): ReplayResult 
 
 /** Mounts a tmpfs (needs root); returns false when mounting is not possible here. */
 export async function mountTmpfs(dir: string, options: string): Promise<boolean> {
-  const { code } = await run("mount", ["-t", "tmpfs", "-o", options, "tmpfs", dir]);
-  return code === 0;
+  try {
+    const { code } = await run("mount", ["-t", "tmpfs", "-o", options, "tmpfs", dir]);
+    return code === 0;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false; // no `mount` here
+    throw error;
+  }
 }
 
-/** Unmounts what {@linkcode mountTmpfs} mounted. */
+/** How long {@linkcode unmount} waits for the last handles under the mount to close. */
+const UNMOUNT_WAIT_MS = 5_000;
+
+/**
+ * Unmounts what {@linkcode mountTmpfs} mounted. While the mount is busy, waits (up to 5 s) until
+ * no process holds anything under it, then tries again. If it stays busy, the mount is detached
+ * lazily (so nothing stays mounted) and the error names what still holds it.
+ */
 export async function unmount(dir: string): Promise<void> {
-  const { code, out } = await run("umount", [dir]);
-  if (code !== 0) throw new Error(`umount ${dir} failed: ${out}`);
+  const deadline = performance.now() + UNMOUNT_WAIT_MS;
+  let holders: string[] = [];
+  while (true) {
+    const { code, out } = await run("umount", [dir]);
+    if (code === 0) return;
+    if (!/busy/i.test(out)) throw new Error(`umount ${dir} failed: ${out.trim()}`);
+    holders = await waitForNoHolders(dir, deadline);
+    if (holders.length > 0) break;
+  }
+  const lazy = await run("umount", ["-l", dir]);
+  const detached = lazy.code === 0 ? "detached lazily" : `umount -l failed too: ${lazy.out.trim()}`;
+  throw new Error(
+    `umount ${dir}: still busy after ${UNMOUNT_WAIT_MS} ms (${detached}); ` +
+      `open under it: ${holders.join(", ")}`,
+  );
+}
+
+/** Polls until no process holds a path under `dir`, or the deadline; returns the last holders. */
+async function waitForNoHolders(dir: string, deadline: number): Promise<string[]> {
+  while (true) {
+    const holders = pathsHeldUnder(dir);
+    if (holders.length === 0 || performance.now() >= deadline) return holders;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * Open files and working directories under `dir`, of every process (from `/proc`), as
+ * `<pid> <what> -> <path>`. Processes that exit meanwhile are skipped.
+ */
+export function pathsHeldUnder(dir: string): string[] {
+  const held: string[] = [];
+  const inside = (path: string) => path === dir || path.startsWith(`${dir}/`);
+  for (const proc of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(proc.name)) continue;
+    const links = [`/proc/${proc.name}/cwd`];
+    try {
+      for (const fd of Deno.readDirSync(`/proc/${proc.name}/fd`)) {
+        links.push(`/proc/${proc.name}/fd/${fd.name}`);
+      }
+    } catch {
+      // Exited, or not ours to read.
+    }
+    for (const link of links) {
+      try {
+        const target = Deno.readLinkSync(link);
+        if (inside(target)) held.push(`${link.slice(6)} -> ${target}`);
+      } catch {
+        // Closed or exited meanwhile.
+      }
+    }
+  }
+  return held;
+}
+
+/** Cleanup steps for {@linkcode withCleanup}, run last-added first. */
+export class Cleanup {
+  #steps: (() => unknown)[] = [];
+
+  /** Adds a step; it runs even if the test body or an earlier step fails. */
+  defer(step: () => unknown): void {
+    this.#steps.push(step);
+  }
+
+  /** Runs every step (last-added first); returns the errors they threw. */
+  async run(): Promise<unknown[]> {
+    const errors: unknown[] = [];
+    for (const step of this.#steps.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    return errors;
+  }
+}
+
+/**
+ * Runs `body`, then its cleanup steps. A failure of the body is what is thrown: cleanup errors
+ * after it are only printed, so they never hide the test's own failure. If only cleanup fails,
+ * its error is thrown.
+ */
+export async function withCleanup<T>(body: (cleanup: Cleanup) => Promise<T>): Promise<T> {
+  const cleanup = new Cleanup();
+  let result: T;
+  try {
+    result = await body(cleanup);
+  } catch (error) {
+    for (const secondary of await cleanup.run()) {
+      console.error("Cleanup also failed, after the test's own failure:", secondary);
+    }
+    throw error;
+  }
+  const errors = await cleanup.run();
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new AggregateError(errors, "Cleanup failed");
+  return result;
+}
+
+/**
+ * Mounts a tmpfs on `dir` and defers its unmount to `cleanup` (add steps that close what was
+ * opened under it afterwards, so that they run first). Throws if it cannot be mounted: writing a
+ * test's "full disk" into the real temporary directory must not happen.
+ */
+export async function mountTmpfsUntilCleanup(
+  cleanup: Cleanup,
+  dir: string,
+  options: string,
+): Promise<void> {
+  if (!(await mountTmpfs(dir, options))) throw new Error(`Cannot mount a tmpfs on ${dir}`);
+  cleanup.defer(() => unmount(dir));
 }
