@@ -216,28 +216,28 @@ const UNMOUNT_WAIT_MS = 5_000;
  */
 export async function unmount(dir: string): Promise<void> {
   const deadline = performance.now() + UNMOUNT_WAIT_MS;
-  let holders: string[] = [];
   while (true) {
     const { code, out } = await run("umount", [dir]);
     if (code === 0) return;
     if (!/busy/i.test(out)) throw new Error(`umount ${dir} failed: ${out.trim()}`);
-    holders = await waitForNoHolders(dir, deadline);
-    if (holders.length > 0) break;
+    const holders = await waitForNoHolders(dir, deadline);
+    if (performance.now() < deadline) continue;
+    const lazy = await run("umount", ["-l", dir]);
+    const detached = lazy.code === 0 ? "detached lazily" : `umount -l failed: ${lazy.out.trim()}`;
+    const what = holders.length > 0 ? `open under it: ${holders.join(", ")}` : "no holder seen";
+    throw new Error(`umount ${dir}: busy for ${UNMOUNT_WAIT_MS} ms (${detached}); ${what}`);
   }
-  const lazy = await run("umount", ["-l", dir]);
-  const detached = lazy.code === 0 ? "detached lazily" : `umount -l failed too: ${lazy.out.trim()}`;
-  throw new Error(
-    `umount ${dir}: still busy after ${UNMOUNT_WAIT_MS} ms (${detached}); ` +
-      `open under it: ${holders.join(", ")}`,
-  );
 }
 
-/** Polls until no process holds a path under `dir`, or the deadline; returns the last holders. */
+/**
+ * Polls (every 10 ms, at least once) until no process holds a path under `dir` or the deadline
+ * passes; returns the holders seen last.
+ */
 async function waitForNoHolders(dir: string, deadline: number): Promise<string[]> {
   while (true) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
     const holders = pathsHeldUnder(dir);
     if (holders.length === 0 || performance.now() >= deadline) return holders;
-    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
