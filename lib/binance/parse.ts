@@ -1,9 +1,11 @@
 /**
  * Where a frame is parsed: text from the socket or a REST body becomes a typed, validated value.
  *
- * Validation is deliberately shallow but sufficient for the sync rules: ids are safe integers,
- * level arrays are arrays of two strings. A frame that fails is a {@linkcode FrameError}, which
- * callers count and log, never treat as fatal.
+ * Validation is shallow but sufficient for the sync rules and for what is recorded: ids are safe
+ * integers, `U <= u`, and every level of an event or a snapshot is a pair of plain decimal strings
+ * as the exchange writes them (`"61837.63000000"`; a price above zero). A frame or snapshot that
+ * fails is a {@linkcode FrameError}, which callers count and log, never treat as fatal, and never
+ * record: bad exchange input does not reach a day file.
  *
  * @module
  */
@@ -37,6 +39,54 @@ export function isLevels(value: unknown): value is PriceLevel[] {
     ) return false;
   }
   return true;
+}
+
+/** Longest price or quantity string accepted (the exchange's have at most 8 decimals). */
+const MAX_DECIMAL_LENGTH = 40;
+
+/**
+ * True for a plain decimal string as the exchange writes prices and quantities: digits, and at
+ * most one `.` with digits on both sides (`"0.00100000"`, `"27"`); no sign, exponent, space or
+ * hex. With `positive`, zero (`"0.000"`) is refused too (a price).
+ */
+export function isDecimalString(value: unknown, positive = false): value is string {
+  if (typeof value !== "string") return false;
+  const length = value.length;
+  if (length === 0 || length > MAX_DECIMAL_LENGTH) return false;
+  let dot = -1;
+  let nonZero = false;
+  for (let i = 0; i < length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 46) { // '.'
+      if (dot !== -1 || i === 0 || i === length - 1) return false;
+      dot = i;
+    } else if (c >= 48 && c <= 57) {
+      if (c !== 48) nonZero = true;
+    } else return false;
+  }
+  return nonZero || !positive;
+}
+
+/**
+ * True for an array of `[price, quantity]` pairs of decimal strings ({@linkcode isDecimalString}),
+ * each price above zero: the levels of an event or snapshot the collector may record.
+ */
+export function isDecimalLevels(value: unknown): value is PriceLevel[] {
+  if (!Array.isArray(value)) return false;
+  for (const level of value) {
+    if (
+      !Array.isArray(level) || level.length !== 2 || !isDecimalString(level[0], true) ||
+      !isDecimalString(level[1])
+    ) return false;
+  }
+  return true;
+}
+
+/** The first level of `levels` that {@linkcode isDecimalLevels} refuses, for messages. */
+function badLevel(levels: unknown): string {
+  if (!Array.isArray(levels)) return `not an array: ${sampleOf(JSON.stringify(levels) ?? "")}`;
+  const level = levels.find((l) => !isDecimalLevels([l]));
+  return `level ${sampleOf(JSON.stringify(level) ?? "")}`;
 }
 
 /** Parses a combined-stream frame `{"stream": …, "data": …}`; throws {@linkcode FrameError}. */
@@ -76,11 +126,16 @@ export function asDepthUpdate(data: unknown): DepthUpdate {
   const d = data as DepthUpdate;
   if (
     typeof d !== "object" || d === null || d.e !== "depthUpdate" || typeof d.s !== "string" ||
-    !isId(d.U) || !isId(d.u) || d.U > d.u || typeof d.E !== "number" || !isLevels(d.b) ||
-    !isLevels(d.a)
+    !isId(d.U) || !isId(d.u) || d.U > d.u || typeof d.E !== "number" ||
+    !Number.isFinite(d.E) || !isDecimalLevels(d.b) || !isDecimalLevels(d.a)
   ) {
+    const levels = typeof d === "object" && d !== null && isLevels(d.b) && isLevels(d.a)
+      ? ` (${badLevel(isDecimalLevels(d.b) ? d.a : d.b)})`
+      : "";
     throw new FrameError(
-      `Malformed depthUpdate event: ${JSON.stringify(sampleOf(JSON.stringify(data) ?? ""))}`,
+      `Malformed depthUpdate event${levels}: ${
+        JSON.stringify(sampleOf(JSON.stringify(data) ?? ""))
+      }`,
     );
   }
   return d;
@@ -111,10 +166,15 @@ export function parseDepthSnapshot(text: string): DepthSnapshot {
   }
   const s = value as DepthSnapshot;
   if (
-    typeof s !== "object" || s === null || !isId(s.lastUpdateId) || !isLevels(s.bids) ||
-    !isLevels(s.asks)
+    typeof s !== "object" || s === null || !isId(s.lastUpdateId) || !isDecimalLevels(s.bids) ||
+    !isDecimalLevels(s.asks)
   ) {
-    throw new FrameError(`Malformed depth snapshot: ${JSON.stringify(sampleOf(text))}`);
+    const levels = typeof s === "object" && s !== null && isId(s.lastUpdateId)
+      ? ` (${isDecimalLevels(s.bids) ? "asks" : "bids"}: ${
+        badLevel(isDecimalLevels(s.bids) ? s.asks : s.bids)
+      })`
+      : "";
+    throw new FrameError(`Malformed depth snapshot${levels}: ${JSON.stringify(sampleOf(text))}`);
   }
   return { lastUpdateId: s.lastUpdateId, bids: s.bids, asks: s.asks };
 }

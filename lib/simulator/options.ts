@@ -82,7 +82,11 @@ export interface SimulatorStats extends ConnectionCounters {
   /** Depth events sent on 100 ms streams (once per event, whoever listens). */
   eventsPublished: number;
   eventsWithheld: number;
+  /** Events sent with an unusable price to some or all connections. */
+  eventsCorrupted: number;
   staleSnapshotsServed: number;
+  /** Snapshots served with an unusable price. */
+  badSnapshotsServed: number;
 }
 
 /** Options with every default applied. */

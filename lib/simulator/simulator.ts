@@ -62,8 +62,13 @@ export interface Simulator extends AsyncDisposable {
   close(): Promise<void>;
   /** Consumes the ids of the symbol's next event but sends it to no one (a real gap). */
   withholdNextEvent(symbol: string): void;
-  /** Drops every connection at once, without a close frame. */
-  dropConnections(): void;
+  /**
+   * The symbol's next event goes out with an unusable price (`"12.3x"`) on the connections of
+   * `ids` (all when omitted), intact on the others.
+   */
+  corruptNextEvent(symbol: string, ids?: readonly number[]): void;
+  /** Drops every connection at once (only those of `ids` when given), without a close frame. */
+  dropConnections(ids?: readonly number[]): void;
   /**
    * Closes every connection with a close frame (`code`, default 1000, as at 24 h); only those of
    * `ids` when given (e.g. the ones {@linkcode Simulator.sendServerShutdown} warned).
@@ -84,6 +89,8 @@ export interface Simulator extends AsyncDisposable {
   sendUnsubscribedSymbolFrame(): void;
   /** The next `count` depth snapshots are the book at an id well before the current one. */
   serveStaleSnapshots(count: number): void;
+  /** The next `count` depth snapshots hold a level with an unusable price (`"12.3x"`). */
+  serveBadSnapshots(count: number): void;
   /** Depth requests are answered 429 for `durationMs` real ms. */
   throttleSnapshots(durationMs: number): void;
   /** Generates `count` synthetic ticks at once (also when the timer is off: `updateIntervalMs: 0`). */
@@ -122,6 +129,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     eventsPublished: 0,
     eventsWithheld: 0,
     staleSnapshotsServed: 0,
+    eventsCorrupted: 0,
+    badSnapshotsServed: 0,
   };
   const clock = () => performance.now();
   const limiter = new RateLimiter({
@@ -146,6 +155,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const hub = new StreamHub({ histories, now: o.now, stats, bookTicker: synthetic !== null });
   const breakSymbols = o.extraSymbols > 0 && synthetic ? ["XB0001USDT", "XB0002USDT"] : [];
   let staleLeft = 0;
+  let badLeft = 0;
 
   const symbolInfos = (): SymbolInfo[] => [
     ...[...histories.keys()].map((symbol): SymbolInfo => ({
@@ -172,7 +182,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const book = history.bookAt(u);
       return { lastUpdateId: u, bids: book.bids.slice(0, limit), asks: book.asks.slice(0, limit) };
     }
-    return history.snapshot(limit);
+    const snapshot = history.snapshot(limit);
+    if (badLeft > 0) {
+      badLeft--;
+      stats.badSnapshotsServed++;
+      return { ...snapshot, bids: [...snapshot.bids.slice(0, -1), ["12.3x", "1.00000000"]] };
+    }
+    return snapshot;
   };
 
   const connections = new Map<number, StreamConnection>();
@@ -279,7 +295,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     close,
     [Symbol.asyncDispose]: close,
     withholdNextEvent: (symbol) => hub.withhold(historyOf(symbol).symbol),
-    dropConnections: () => each((c) => c.socket.destroy()),
+    corruptNextEvent: (symbol, ids) => hub.corrupt(historyOf(symbol).symbol, ids),
+    dropConnections: (ids) =>
+      each((c) => {
+        if (ids === undefined || ids.includes(c.id)) c.socket.destroy();
+      }),
     closeConnections: (code = 1000, ids) =>
       each((c) => {
         if (ids === undefined || ids.includes(c.id)) {
@@ -304,6 +324,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }),
     serveStaleSnapshots: (count) => {
       staleLeft += count;
+    },
+    serveBadSnapshots: (count) => {
+      badLeft += count;
     },
     throttleSnapshots: (durationMs) => limiter.throttle(durationMs),
     step,

@@ -1,7 +1,8 @@
 /**
  * Who listens to which stream, and the publication of events to them: 100 ms depth events as they
  * come, 1000 ms ones aggregated, bookTicker after each synthetic event, recorded frames as they
- * are, and the fault frames (withheld event, malformed frame, unknown stream, unsubscribed symbol).
+ * are, and the fault frames (withheld event, corrupted event, malformed frame, unknown stream,
+ * unsubscribed symbol).
  *
  * @module
  */
@@ -25,6 +26,8 @@ export class StreamHub {
   #subscribers = new Map<string, Set<StreamConnection>>();
   #aggregators = new Map<string, DepthAggregator>();
   #withheld = new Set<string>();
+  /** Symbols whose next event goes out corrupted, to these connections (`null`: all). */
+  #corrupted = new Map<string, ReadonlySet<number> | null>();
   #options: StreamHubOptions;
 
   /** Creates an empty hub. */
@@ -49,6 +52,14 @@ export class StreamHub {
   /** The symbol's next event will be withheld. */
   withhold(symbol: string): void {
     this.#withheld.add(symbol);
+  }
+
+  /**
+   * The symbol's next 100 ms event goes out with an unusable price (`"12.3x"`) to the connections
+   * of `ids` (every connection when omitted), intact to the others; its ids are consumed.
+   */
+  corrupt(symbol: string, ids?: readonly number[]): void {
+    this.#corrupted.set(symbol, ids === undefined ? null : new Set(ids));
   }
 
   /** Publishes a synthetic event: 100 ms stream, 1000 ms aggregate, bookTicker. */
@@ -124,7 +135,14 @@ export class StreamHub {
       return false;
     }
     this.#options.stats.eventsPublished++;
-    this.#send(stream, event);
+    if (this.#corrupted.has(event.s)) {
+      const ids = this.#corrupted.get(event.s)!;
+      this.#corrupted.delete(event.s);
+      this.#options.stats.eventsCorrupted++;
+      const bad: DepthUpdate = { ...event, b: [["12.3x", "1.00000000"], ...event.b] };
+      this.#send(stream, bad, (c) => ids === null || ids.has(c.id));
+      if (ids !== null) this.#send(stream, event, (c) => !ids.has(c.id));
+    } else this.#send(stream, event);
     if (slow) aggregator!.add(event);
     return true;
   }
@@ -160,11 +178,11 @@ export class StreamHub {
     this.#send(stream, { u: event.u, s: event.s, b, B, a, A });
   }
 
-  #send(stream: string, data: unknown): void {
+  #send(stream: string, data: unknown, to?: (c: StreamConnection) => boolean): void {
     const set = this.#subscribers.get(stream);
     if (!set || set.size === 0) return;
     const raw = JSON.stringify(data);
     const combined = `{"stream":"${stream}","data":${raw}}`;
-    for (const connection of set) connection.deliver(raw, combined);
+    for (const connection of set) if (!to || to(connection)) connection.deliver(raw, combined);
   }
 }
