@@ -1,6 +1,7 @@
 /**
  * The collector's connections against the simulator: abrupt drops, the 24 h limit (scaled),
- * `serverShutdown`, a silent stall, and pings. A planned replacement must lose no update id,
+ * `serverShutdown`, a silent stall, and pings, with one connection per set of streams (redundant
+ * connections: `collector_redundancy_test.ts`). A planned replacement must lose no update id,
  * record nothing twice and fetch no snapshot.
  */
 import assert from "node:assert/strict";
@@ -14,6 +15,8 @@ import {
 } from "../lib/collector/testing.ts";
 
 const SYMBOLS = ["BTCUSDT", "ETHUSDT"];
+/** One connection per set of streams: these tests are about what happens to it. */
+const ONE = { redundancy: 1 };
 
 async function inSync(h: Harness, n = SYMBOLS.length): Promise<void> {
   await h.collector.ready;
@@ -21,7 +24,10 @@ async function inSync(h: Harness, n = SYMBOLS.length): Promise<void> {
 }
 
 Deno.test("collector: an abrupt drop reconnects with backoff and resyncs with a disconnect gap", async () => {
-  await using h = await startHarness({ sim: { symbols: SYMBOLS, updateIntervalMs: 20 } });
+  await using h = await startHarness({
+    sim: { symbols: SYMBOLS, updateIntervalMs: 20 },
+    config: ONE,
+  });
   await inSync(h);
   const lastIds = SYMBOLS.map((s) => h.collector.states().get(s)!.sync.lastUpdateId);
   h.sim.dropConnections();
@@ -49,7 +55,7 @@ Deno.test("collector: an abrupt drop reconnects with backoff and resyncs with a 
 Deno.test("collector: rollover before the 24 h limit (scaled) loses nothing and fetches no snapshot", async () => {
   await using h = await startHarness({
     sim: { symbols: SYMBOLS, updateIntervalMs: 20, connectionLifetimeMs: 2500 },
-    config: { rolloverAfterMs: 1000 },
+    config: { ...ONE, rolloverAfterMs: 1000 },
   });
   await inSync(h);
   const requests = h.sim.stats.depthRequests;
@@ -66,7 +72,10 @@ Deno.test("collector: rollover before the 24 h limit (scaled) loses nothing and 
 });
 
 Deno.test("collector: the server's own 24 h close, announced by serverShutdown, loses nothing", async () => {
-  await using h = await startHarness({ sim: { symbols: SYMBOLS, updateIntervalMs: 20 } });
+  await using h = await startHarness({
+    sim: { symbols: SYMBOLS, updateIntervalMs: 20 },
+    config: ONE,
+  });
   await inSync(h);
   const requests = h.sim.stats.depthRequests;
   const opened = h.sim.stats.connectionsOpened;
@@ -82,7 +91,10 @@ Deno.test("collector: the server's own 24 h close, announced by serverShutdown, 
 });
 
 Deno.test("collector: serverShutdown, then the server closing the warned connection, loses nothing", async () => {
-  await using h = await startHarness({ sim: { symbols: SYMBOLS, updateIntervalMs: 20 } });
+  await using h = await startHarness({
+    sim: { symbols: SYMBOLS, updateIntervalMs: 20 },
+    config: ONE,
+  });
   await inSync(h);
   const requests = h.sim.stats.depthRequests;
   for (let round = 1; round <= 3; round++) {
@@ -107,7 +119,7 @@ Deno.test("collector: serverShutdown, then the server closing the warned connect
 Deno.test("collector: a silent connection is replaced by the watchdog", async () => {
   await using h = await startHarness({
     sim: { symbols: SYMBOLS, updateIntervalMs: 20 },
-    config: { silenceTimeoutMs: 400 },
+    config: { ...ONE, silenceTimeoutMs: 400 },
   });
   await inSync(h);
   h.sim.stallConnections();
@@ -129,6 +141,7 @@ Deno.test("collector: a silent connection is replaced by the watchdog", async ()
 Deno.test("collector: Deno answers the server's pings, so the connection outlives the pong timeout", async () => {
   await using h = await startHarness({
     sim: { symbols: SYMBOLS, updateIntervalMs: 50, timeScale: 200 }, // ping 100 ms, pong timeout 300 ms
+    config: ONE,
   });
   await inSync(h);
   await sleep(1500); // five pong timeouts
@@ -141,7 +154,10 @@ Deno.test("collector: Deno answers the server's pings, so the connection outlive
 });
 
 Deno.test("collector: a drop in the middle of a handoff ends in a clean resync", async () => {
-  await using h = await startHarness({ sim: { symbols: SYMBOLS, updateIntervalMs: 20 } });
+  await using h = await startHarness({
+    sim: { symbols: SYMBOLS, updateIntervalMs: 20 },
+    config: ONE,
+  });
   await inSync(h);
   for (let i = 0; i < 3; i++) {
     h.collector.rolloverAll();
@@ -173,7 +189,12 @@ Deno.test("collector: an unreachable stream endpoint is retried for ever with ca
   listener.close();
   await using h = await startHarness({
     sim: { symbols: SYMBOLS },
-    config: { wsUrl: `ws://127.0.0.1:${deadPort}`, reconnectBaseMs: 40, reconnectMaxMs: 200 },
+    config: {
+      ...ONE,
+      wsUrl: `ws://127.0.0.1:${deadPort}`,
+      reconnectBaseMs: 40,
+      reconnectMaxMs: 200,
+    },
   });
   await h.collector.ready;
   await until("eight attempts", () => h.collector.stats().connections.reconnects >= 8);

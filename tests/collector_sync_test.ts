@@ -84,7 +84,7 @@ Deno.test("collector: a stale snapshot is fetched again", async () => {
 Deno.test("collector: malformed frames, unknown streams and unsubscribed symbols are survived", async () => {
   await using h = await startHarness({
     sim: { symbols: ["BTCUSDT", "ETHUSDT"], updateIntervalMs: 20 },
-    config: { symbols: ["BTCUSDT"] },
+    config: { symbols: ["BTCUSDT"], redundancy: 1 },
   });
   await h.collector.ready;
   await until("in sync", () => h.collector.stats().inSync === 1);

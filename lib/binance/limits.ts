@@ -24,6 +24,10 @@ export const PONG_TIMEOUT_MS = 60_000;
 export const DEFAULT_WEIGHT_PER_MINUTE = 6000;
 /** Largest `limit` accepted by `GET /api/v3/depth`. */
 export const MAX_DEPTH_LIMIT = 5000;
+/** Most connections the collector opens for one set of streams (`redundancy`). */
+export const MAX_REDUNDANCY = 4;
+/** `limit`s of `GET /api/v3/depth` where its weight steps up: each costs {@linkcode depthWeight}. */
+export const DEPTH_LIMIT_TIERS: readonly number[] = [100, 500, 1000, 5000];
 /** Response header carrying the weight used in the current minute. */
 export const USED_WEIGHT_HEADER = "X-MBX-USED-WEIGHT-1M";
 

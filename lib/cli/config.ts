@@ -30,10 +30,15 @@ export interface CollectorConfig {
   restUrl: string;
   /** Diff-depth stream speed. */
   speed: "100ms" | "1000ms";
-  /** `limit` of REST depth snapshots (1..5000). */
-  snapshotLimit: number;
+  /**
+   * `limit` of REST depth snapshots (1..5000), or `"auto"`: per symbol, the cheapest weight tier
+   * (100, 500, 1000, 5000) that covers its last snapshot's depth with a margin.
+   */
+  snapshotLimit: number | "auto";
   /** Streams per WebSocket connection (1..1024). */
   maxStreamsPerConnection: number;
+  /** Connections carrying each set of streams at once (1..4); events are taken once by id. */
+  redundancy: number;
   /** Planned replacement of a connection after this long, before the exchange's 24 h close. */
   rolloverAfterMs: number;
   /** A connection silent this long is replaced. */
@@ -78,8 +83,9 @@ export const DEFAULT_CONFIG: Readonly<CollectorConfig> = Object.freeze({
   wsUrl: "wss://stream.binance.com:9443",
   restUrl: "https://api.binance.com",
   speed: "100ms",
-  snapshotLimit: MAX_DEPTH_LIMIT,
+  snapshotLimit: "auto",
   maxStreamsPerConnection: MAX_STREAMS_PER_CONNECTION,
+  redundancy: 2,
   rolloverAfterMs: CONNECTION_LIFETIME_MS - 30 * 60_000,
   silenceTimeoutMs: 5000,
   reconnectBaseMs: 1000,

@@ -8,6 +8,7 @@
 import {
   CONNECTION_LIFETIME_MS,
   MAX_DEPTH_LIMIT,
+  MAX_REDUNDANCY,
   MAX_STREAMS_PER_CONNECTION,
 } from "../binance/limits.ts";
 import { parseListenAddr } from "../ops/http_server.ts";
@@ -142,14 +143,27 @@ export const FIELDS: { readonly [K in keyof CollectorConfig]: FieldSpec<Collecto
   },
   speed: { arg: "100ms|1000ms", doc: "diff-depth stream speed", check: oneOf("100ms", "1000ms") },
   snapshotLimit: {
-    arg: "N",
-    doc: "levels per side asked of a REST depth snapshot",
-    ...int(1, MAX_DEPTH_LIMIT),
+    arg: "N|auto",
+    doc: 'levels per side asked of a REST depth snapshot; "auto": what each book needs',
+    check(value) {
+      if (value === "auto") return "auto";
+      try {
+        return int(1, MAX_DEPTH_LIMIT).check(value);
+      } catch {
+        throw new FieldError(`"auto" or an integer from 1 to ${MAX_DEPTH_LIMIT}`);
+      }
+    },
+    fromText: numberText,
   },
   maxStreamsPerConnection: {
     arg: "N",
     doc: "streams per WebSocket connection",
     ...int(1, MAX_STREAMS_PER_CONNECTION),
+  },
+  redundancy: {
+    arg: "N",
+    doc: "connections carrying each set of streams at once (a lost one loses nothing)",
+    ...int(1, MAX_REDUNDANCY),
   },
   rolloverAfterMs: {
     arg: "MS",

@@ -90,6 +90,7 @@ Deno.test("loadConfig() applies every flag", async () => {
     "--speed=1000ms",
     "--snapshot-limit=100",
     "--max-streams-per-connection=2",
+    "--redundancy=3",
     "--rollover-after-ms=500",
     "--silence-timeout-ms=50",
     "--reconnect-base-ms=10",
@@ -117,6 +118,7 @@ Deno.test("loadConfig() applies every flag", async () => {
     speed: "1000ms",
     snapshotLimit: 100,
     maxStreamsPerConnection: 2,
+    redundancy: 3,
     rolloverAfterMs: 500,
     silenceTimeoutMs: 50,
     reconnectBaseMs: 10,
@@ -191,6 +193,14 @@ Deno.test("loadConfig() rejects a missing config file, naming it", async () => {
   );
 });
 
+Deno.test('loadConfig() takes snapshotLimit "auto" (the default) and redundancy', async () => {
+  assert.equal((await loadConfig([])).config.snapshotLimit, "auto");
+  assert.equal((await loadConfig([])).config.redundancy, 2);
+  const { config } = await loadConfig(["--snapshot-limit", "auto", "--redundancy", "1"]);
+  assert.equal(config.snapshotLimit, "auto");
+  assert.equal(config.redundancy, 1);
+});
+
 Deno.test("loadConfig() rejects unknown flags and missing values with a one-line hint", async () => {
   await assertUsageAsync(loadConfig(["--symbol", "btcusdt"]), 'Unknown option "--symbol"');
   await assertUsageAsync(loadConfig(["--data-dir"]), "--data-dir");
@@ -205,7 +215,10 @@ Deno.test("loadConfig() rejects invalid flag values, naming the flag and the val
     [["--quote-assets", "us-dt"], ['quote asset "us-dt"', "--quote-assets"]],
     [["--snapshot-limit", "5001"], ['--snapshot-limit "5001"', "from 1 to 5000"]],
     [["--snapshot-limit", "1.5"], ['--snapshot-limit "1.5"']],
-    [["--snapshot-limit", "abc"], ['--snapshot-limit "abc"']],
+    [["--snapshot-limit", "abc"], ['--snapshot-limit "abc"', '"auto" or an integer']],
+    [["--snapshot-limit", "AUTO"], ['--snapshot-limit "AUTO"']],
+    [["--redundancy", "0"], ['--redundancy "0"', "from 1 to 4"]],
+    [["--redundancy", "5"], ['--redundancy "5"']],
     [["--snapshot-limit=-1"], ['--snapshot-limit "-1"']],
     [["--snapshot-limit=0x10"], ['--snapshot-limit "0x10"']],
     [["--snapshot-limit= 10"], ['--snapshot-limit " 10"']],

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { DEFAULT_WEIGHT_PER_MINUTE } from "../binance/limits.ts";
+import { DEFAULT_WEIGHT_PER_MINUTE, depthWeight } from "../binance/limits.ts";
 import type { DepthSnapshot } from "../binance/types.ts";
 import { depthStreamName } from "../binance/urls.ts";
 import type { OrderBook } from "../book/order_book.ts";
@@ -25,7 +25,7 @@ import { FrameRouter } from "./frame_router.ts";
 import { discoverSymbols } from "./discover.ts";
 import { planConnections } from "./plan.ts";
 import type { RecordSink } from "./sink.ts";
-import { fmtMs, SnapshotScheduler } from "./snapshot_scheduler.ts";
+import { fmtDuration, fmtMs, SnapshotScheduler } from "./snapshot_scheduler.ts";
 import { SymbolState } from "./symbol_state.ts";
 import { WeightBudget } from "./weight_budget.ts";
 
@@ -48,6 +48,8 @@ export interface CollectorOptions {
   pacer?: ConnectionPacer;
   /** Longest a connection handoff may take once the new connection is open. */
   handoffTimeoutMs?: number;
+  /** Time between the first connections of a group's redundant lanes, ms (3000 by default). */
+  laneStaggerMs?: number;
   /**
    * Exchange minus local time, ms (the last clock check), added to receipt times for the lag
    * figures (`recv + offset - E`); 0 when omitted.
@@ -150,28 +152,39 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
         requestSnapshot: (s, priority) => scheduler.request(s, priority),
         cancelSnapshot: (s) => scheduler.cancel(s),
         onSwitched: (_s, feed) => pool?.switched(_s, feed as Connection),
+        clockOffsetMs: options.clockOffsetMs ?? (() => 0),
         ...(options.onApplied ? { onApplied: options.onApplied } : {}),
         crossedLog: noisy.crossed,
         gapLog: noisy.gap,
         log,
         recvNow: receiveTime,
         now,
-        ...(options.clockOffsetMs ? { clockOffsetMs: options.clockOffsetMs } : {}),
-      }, { maxBuffered: config.maxBufferedEvents });
+      }, { maxBuffered: config.maxBufferedEvents, holdMs: config.silenceTimeoutMs });
       states.set(symbol, state);
       router.add(depthStreamName(symbol, config.speed), state);
     }
     groups = planConnections(found.symbols, config.maxStreamsPerConnection);
     log.info(
-      `Following ${found.symbols.length} symbols on ${groups.length} connection(s); ` +
-        `snapshot limit ${config.snapshotLimit} (weight ${scheduler.weight}), ` +
+      `Following ${found.symbols.length} symbols on ${groups.length} connection(s)` +
+        (config.redundancy > 1 ? `, each carried ${config.redundancy} times; ` : "; ") +
+        (config.snapshotLimit === "auto"
+          ? "snapshot depth fitted to each book (weight 5 to 250), "
+          : `snapshot limit ${config.snapshotLimit} (weight ${
+            depthWeight(config.snapshotLimit)
+          }), `) +
         `weight budget ${budget.budget} a minute`,
-      { symbols: found.symbols.length, connections: groups.length },
+      {
+        symbols: found.symbols.length,
+        connections: groups.length,
+        redundancy: config.redundancy,
+      },
     );
     pool = new ConnectionPool({
       wsUrl: config.wsUrl,
       speed: config.speed,
       groups,
+      redundancy: config.redundancy,
+      ...(options.laneStaggerMs !== undefined ? { laneStaggerMs: options.laneStaggerMs } : {}),
       silenceTimeoutMs: config.silenceTimeoutMs,
       rolloverAfterMs: config.rolloverAfterMs,
       reconnectBaseMs: config.reconnectBaseMs,
@@ -191,11 +204,10 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
         beginHandoff: (symbols, conn) => each(symbols, (s) => s.beginHandoff(conn)),
         handoffPending: (symbols, conn) => {
           let n = 0;
-          each(symbols, (s) => n += s.candidate === conn ? 1 : 0);
+          each(symbols, (s) => n += s.isJoining(conn) ? 1 : 0);
           return n;
         },
-        finishHandoff: (symbols, detail) => each(symbols, (s) => s.finishHandoff(detail)),
-        closed: (symbols, conn, detail) => each(symbols, (s) => s.onClosed(conn, detail)),
+        detach: (symbols, conn, detail) => each(symbols, (s) => s.detach(conn, detail)),
       },
     });
     pool.start();
@@ -205,16 +217,25 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
   }
 
   let allSyncedLogged = false;
-  /** While symbols wait for snapshots: "snapshots: 48/300 synced, next in 2.5 s". */
+  /**
+   * While symbols wait for snapshots: "snapshots: 48/300 synced, next in 2.5 s, all in about
+   * 4.2 min".
+   */
   function progress(): void {
     const s = stats();
     if (s.inSync < s.symbols) {
       allSyncedLogged = false;
       const next = scheduler.nextInMs();
+      const eta = scheduler.etaMs();
       log.info(
         `snapshots: ${s.inSync}/${s.symbols} synced` +
-          (next === null ? "" : `, next in ${fmtMs(next)}`),
-        { inSync: s.inSync, symbols: s.symbols, queued: scheduler.queued },
+          (next === null ? "" : `, next in ${fmtMs(next)}, all in about ${fmtDuration(eta)}`),
+        {
+          inSync: s.inSync,
+          symbols: s.symbols,
+          queued: scheduler.queued,
+          ...(next === null ? {} : { etaMs: Math.round(eta) }),
+        },
       );
     } else if (!allSyncedLogged) {
       allSyncedLogged = true;

@@ -9,7 +9,9 @@
 import { isServerShutdown } from "../binance/connection_events.ts";
 import { asCombinedFrame, FrameError, parseFrameJson } from "../binance/parse.ts";
 import type { CombinedFrame } from "../binance/types.ts";
+import { LatencyHistogram } from "../ops/latency.ts";
 import { receiveTime } from "../storage/records.ts";
+import type { FeedDelivery } from "./symbol_state.ts";
 
 /** How a connection ended. */
 export interface CloseInfo {
@@ -70,6 +72,8 @@ export class Connection {
   readonly streams: readonly string[];
   #streamSet: ReadonlySet<string>;
   readonly stats: ConnectionStats = { messages: 0, chars: 0, malformed: 0 };
+  /** Which of its depth events it delivered first, and their lag (kept by the symbols). */
+  readonly delivery: FeedDelivery = { first: 0, repeated: 0, lag: new LatencyHistogram() };
   /** When the socket opened (epoch ms), or `null` until then. */
   openedAt: number | null = null;
   /** When the last message arrived (epoch ms). */

@@ -1,7 +1,8 @@
 /**
- * The WebSocket connections of the collector: one {@linkcode ConnectionSlot} per group of symbols
- * (see `planConnections`), each with a current connection, opened through one shared
- * {@linkcode ConnectionPacer}. A dropped connection is reopened with capped, jittered backoff, for
+ * The WebSocket connections of the collector: `redundancy` {@linkcode ConnectionSlot}s (lanes) per
+ * group of symbols (see `planConnections`), each with a current connection carrying every stream
+ * of the group, opened through one shared {@linkcode ConnectionPacer}; the symbols merge what the
+ * lanes deliver (see `SymbolState`), so losing one lane loses nothing. A dropped connection is reopened with capped, jittered backoff, for
  * ever. A planned replacement (before the 24 h limit, or on `serverShutdown`) opens the new
  * connection first and closes the old one only once every symbol has switched over (see
  * `SymbolState`), so nothing is lost and no snapshot is needed. How one slot does this is in
@@ -26,12 +27,13 @@ export interface PoolHooks {
   attach(symbols: readonly string[], conn: Connection): void;
   /** `conn` is to replace the current connection of `symbols`. */
   beginHandoff(symbols: readonly string[], conn: Connection): void;
-  /** How many of `symbols` still wait to switch to `conn`. */
+  /** How many of `symbols` still wait for `conn` to catch up with them. */
   handoffPending(symbols: readonly string[], conn: Connection): number;
-  /** Ends the handoff of `symbols` now (timed out). */
-  finishHandoff(symbols: readonly string[], detail: string): void;
-  /** `conn` closed; symbols it fed switch or record a gap. */
-  closed(symbols: readonly string[], conn: Connection, detail: string): void;
+  /**
+   * `conn` no longer feeds `symbols` (it closed, or a handoff retired it; `detail` says which);
+   * a symbol left with a hole, or with no connection, records a gap.
+   */
+  detach(symbols: readonly string[], conn: Connection, detail: string): void;
 }
 
 /** Options of {@linkcode ConnectionPool}. */
@@ -42,6 +44,10 @@ export interface ConnectionPoolOptions {
   speed: DepthSpeed;
   /** Symbols per connection, from `planConnections`. */
   groups: readonly (readonly string[])[];
+  /** Connections (lanes) carrying each group at once; 1 by default. */
+  redundancy?: number;
+  /** Time between the first connections of a group's lanes, ms; 3000 by default. */
+  laneStaggerMs?: number;
   /** A connection silent this long is replaced (as a drop). */
   silenceTimeoutMs: number;
   /** A connection is replaced (handoff) after this long. */
@@ -99,7 +105,10 @@ export function emptyPoolStats(): PoolStats {
 /** One row of {@linkcode ConnectionPool.connections}. */
 export interface ConnectionInfo {
   id: number;
+  /** Index of the group of symbols it carries (`Collector.groups()`). */
   slot: number;
+  /** Its lane in the group, from 0. */
+  lane: number;
   role: "current" | "next" | "retiring";
   streams: number;
   open: boolean;
@@ -107,6 +116,12 @@ export interface ConnectionInfo {
   lastMessageAt: number;
   messages: number;
   malformed: number;
+  /** Depth events it delivered first (the ones recorded). */
+  first: number;
+  /** Depth events it delivered after another lane had. */
+  repeated: number;
+  /** Median lag from `E` to receipt of its events, ms; `null` before any. */
+  lagP50Ms: number | null;
 }
 
 /** The connections of all symbols. */
@@ -115,9 +130,11 @@ export class ConnectionPool {
   #slots: ConnectionSlot[];
   #timers = new Set<ReturnType<typeof setTimeout>>();
   #stopping = false;
+  #options: ConnectionPoolOptions;
 
   /** Plans the slots; {@linkcode ConnectionPool.start} opens them. */
   constructor(options: ConnectionPoolOptions) {
+    this.#options = options;
     const stopping = () => this.#stopping;
     const ctx: SlotContext = {
       options,
@@ -129,12 +146,20 @@ export class ConnectionPool {
         return stopping();
       },
     };
-    this.#slots = options.groups.map((symbols, i) => new ConnectionSlot(i, symbols, ctx));
+    const lanes = options.redundancy ?? 1;
+    this.#slots = Array.from(
+      { length: lanes },
+      (_, lane) =>
+        options.groups.map((symbols, group) =>
+          new ConnectionSlot({ group, lane, lanes }, symbols, ctx)
+        ),
+    ).flat();
   }
 
-  /** Opens every slot's first connection (paced). */
+  /** Opens every slot's first connection (paced), later lanes a few seconds after the first. */
   start(): void {
-    for (const slot of this.#slots) slot.start();
+    const stagger = this.#options.laneStaggerMs ?? 3000;
+    for (const slot of this.#slots) slot.start(slot.lane * stagger);
   }
 
   /** Tells the pool `symbol` switched to `conn`; the old connection closes when all have. */

@@ -1,11 +1,13 @@
 /**
- * One slot of the connection pool: a group of symbols' streams (see `planConnections`) and the
- * connections carrying them. The current connection is reopened after a drop with capped,
- * jittered backoff, for ever. A planned replacement (before the 24 h limit, or on
- * `serverShutdown`) opens the next connection first and retires the old one only once every
- * symbol has switched over (see `SymbolState`), or the handoff timed out. The pool
- * (`connection_pool.ts`) holds the slots and what they share: settings, hooks, counters, the
- * pacing of connection attempts and the timers.
+ * One slot of the connection pool: one lane of a group of symbols' streams (see
+ * `planConnections`; with `redundancy` 2 every group has two lanes, each carrying all its streams
+ * on its own connection) and the connections carrying it. The current connection is reopened
+ * after a drop with capped, jittered backoff, for ever. A planned replacement (before the 24 h
+ * limit, or on `serverShutdown`) opens the next connection first and retires the old one only
+ * once every symbol's run has caught up with it (see `SymbolState`), or the handoff timed out.
+ * Lanes open a few seconds apart and roll over at different times, so that a group is never
+ * replaced on all lanes at once. The pool (`connection_pool.ts`) holds the slots and what they
+ * share: settings, hooks, counters, the pacing of connection attempts and the timers.
  *
  * @module
  */
@@ -31,9 +33,22 @@ export interface SlotContext {
   readonly stopping: boolean;
 }
 
-/** One group of streams and its connections: current, next (during a handoff), retiring. */
+/** Where a slot stands among the others. */
+export interface SlotPlace {
+  /** Index of its group of symbols. */
+  group: number;
+  /** Its lane in the group, from 0. */
+  lane: number;
+  /** Lanes per group (the redundancy). */
+  lanes: number;
+}
+
+/** One lane of a group of streams and its connections: current, next (a handoff), retiring. */
 export class ConnectionSlot {
+  /** Index of the slot's group of symbols. */
   readonly index: number;
+  /** The slot's lane in its group, from 0. */
+  readonly lane: number;
   readonly symbols: readonly string[];
   readonly streams: readonly string[];
   readonly url: string;
@@ -49,11 +64,20 @@ export class ConnectionSlot {
   #connecting: "current" | "next" | null = null;
   #rolloverTimer: ReturnType<typeof setTimeout> | undefined;
   #handoffTimer: ReturnType<typeof setTimeout> | undefined;
+  #lanes: number;
+  /** The first connection's rollover comes earlier on later lanes, then every period. */
+  #firstRollover = true;
 
-  /** Plans slot `index` for `symbols`; {@linkcode ConnectionSlot.start} opens it. */
-  constructor(index: number, symbols: readonly string[], ctx: SlotContext) {
+  /**
+   * Plans the slot of `place` for `symbols` (a bare number: group `index`, the only lane);
+   * {@linkcode ConnectionSlot.start} opens it.
+   */
+  constructor(place: number | SlotPlace, symbols: readonly string[], ctx: SlotContext) {
     const o = ctx.options;
-    this.index = index;
+    const p = typeof place === "number" ? { group: place, lane: 0, lanes: 1 } : place;
+    this.index = p.group;
+    this.lane = p.lane;
+    this.#lanes = p.lanes;
     this.symbols = symbols;
     this.streams = symbols.map((s) => depthStreamName(s, o.speed));
     this.url = combinedStreamUrl(o.wsUrl, this.streams);
@@ -61,9 +85,9 @@ export class ConnectionSlot {
     this.#backoff = new Backoff({ baseMs: o.reconnectBaseMs, maxMs: o.reconnectMaxMs });
   }
 
-  /** Opens the first connection (paced). */
-  start(): void {
-    this.#connect("current", 0);
+  /** Opens the first connection (paced), `delayMs` from now. */
+  start(delayMs = 0): void {
+    this.#connect("current", delayMs);
   }
 
   /** Whether `conn` is one of this slot's connections and not yet closed. */
@@ -86,6 +110,7 @@ export class ConnectionSlot {
     this.#ctx.options.log.info(`Replacing connection ${this.#current.id} (${why})`, {
       connection: this.#current.id,
       slot: this.index,
+      lane: this.lane,
       why,
     });
     this.#connect("next", 0);
@@ -98,6 +123,7 @@ export class ConnectionSlot {
       rows.push({
         id: c.id,
         slot: this.index,
+        lane: this.lane,
         role,
         streams: c.streams.length,
         open: c.isOpen,
@@ -105,6 +131,9 @@ export class ConnectionSlot {
         lastMessageAt: c.lastMessageAt,
         messages: c.stats.messages,
         malformed: c.stats.malformed,
+        first: c.delivery.first,
+        repeated: c.delivery.repeated,
+        lagP50Ms: c.delivery.lag.snapshot().quantile(0.5),
       });
     if (this.#current) add(this.#current, "current");
     if (this.#next) add(this.#next, "next");
@@ -168,7 +197,7 @@ export class ConnectionSlot {
         stats.silences++;
         o.log.warn(
           `Connection ${c.id} silent for ${o.silenceTimeoutMs} ms; replacing it`,
-          { connection: c.id, slot: this.index },
+          { connection: c.id, slot: this.index, lane: this.lane },
         );
         c.close(4000, "Silent");
       },
@@ -196,16 +225,18 @@ export class ConnectionSlot {
     if (conn !== this.#next) return;
     const timeout = o.handoffTimeoutMs ?? 2 * o.silenceTimeoutMs;
     this.#handoffTimer = this.#ctx.later(timeout, () => {
-      if (this.#next !== conn) return;
-      o.hooks.finishHandoff(this.symbols, "handoff timed out");
-      this.#complete(true);
+      if (this.#next === conn) this.#complete(true);
     });
     if (o.hooks.handoffPending(this.symbols, conn) === 0) this.#complete(false);
   }
 
   #scheduleRollover(conn: Connection): void {
     clearTimeout(this.#rolloverTimer);
-    this.#rolloverTimer = this.#ctx.later(this.#ctx.options.rolloverAfterMs, () => {
+    const period = this.#ctx.options.rolloverAfterMs;
+    // Lane k of n first rolls over k/(2n) of a period early: the lanes' rollovers stay apart.
+    const after = this.#firstRollover ? period * (1 - this.lane / (2 * this.#lanes)) : period;
+    this.#firstRollover = false;
+    this.#rolloverTimer = this.#ctx.later(after, () => {
       if (this.#current === conn) this.replace("rollover");
     });
   }
@@ -223,6 +254,11 @@ export class ConnectionSlot {
     else this.#ctx.stats.handoffsCompleted++;
     if (old !== null) {
       this.#retiring.add(old);
+      this.#ctx.options.hooks.detach(
+        this.symbols,
+        old,
+        forced ? "handoff timed out" : `connection ${old.id} replaced by ${next.id}`,
+      );
       this.#ctx.options.log.info(`Connection ${next.id} took over from ${old.id}`, {
         connection: next.id,
         old: old.id,
@@ -243,7 +279,7 @@ export class ConnectionSlot {
     if (conn === this.#next) {
       this.#next = null;
       clearTimeout(this.#handoffTimer);
-      o.hooks.closed(this.symbols, conn, detail);
+      o.hooks.detach(this.symbols, conn, detail);
       const delay = this.#backoff.next();
       stats.reconnects++;
       o.log.warn(
@@ -257,12 +293,12 @@ export class ConnectionSlot {
     this.#current = null;
     clearTimeout(this.#rolloverTimer);
     if (this.#next !== null) {
-      o.hooks.closed(this.symbols, conn, detail);
+      o.hooks.detach(this.symbols, conn, detail);
       this.#complete(true);
       return;
     }
     stats.drops++;
-    o.hooks.closed(this.symbols, conn, detail);
+    o.hooks.detach(this.symbols, conn, detail);
     const delay = this.#backoff.next();
     stats.reconnects++;
     o.log.warn(
@@ -270,6 +306,7 @@ export class ConnectionSlot {
       {
         connection: conn.id,
         slot: this.index,
+        lane: this.lane,
         code: info.code,
         reason: info.reason,
         opened: info.opened,

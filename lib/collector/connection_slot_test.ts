@@ -55,8 +55,7 @@ function setup(wsUrl: string, options: { rolloverAfterMs?: number; handoffTimeou
       calls.push(`beginHandoff ${conn.id}`);
     },
     handoffPending: () => state.pending,
-    finishHandoff: (_s, detail) => calls.push(`finishHandoff ${detail}`),
-    closed: (_s, conn, detail) => calls.push(`closed ${conn.id}: ${detail}`),
+    detach: (_s, conn, detail) => calls.push(`detach ${conn.id}: ${detail}`),
   };
   const ctx: SlotContext = {
     options: {
@@ -130,7 +129,11 @@ Deno.test("ConnectionSlot opens its streams and hands over to a replacement once
   await first.closed;
   await waitFor("the old one retired", () => t.roles().length === 1);
   assert.deepEqual(t.roles(), [`current ${second.id}`]);
-  assert.deepEqual(t.calls, [`attach ${first.id} BTCUSDT,ETHUSDT`, `beginHandoff ${second.id}`]);
+  assert.deepEqual(t.calls, [
+    `attach ${first.id} BTCUSDT,ETHUSDT`,
+    `beginHandoff ${second.id}`,
+    `detach ${first.id}: connection ${first.id} replaced by ${second.id}`,
+  ]);
   const stats = t.ctx.stats;
   assert.equal(stats.rollovers, 1);
   assert.equal(stats.handoffsCompleted, 1);
@@ -163,7 +166,7 @@ Deno.test("ConnectionSlot forces a handoff that takes too long", async () => {
   assert.deepEqual(t.calls, [
     `attach ${first.id} BTCUSDT,ETHUSDT`,
     `beginHandoff ${second.id}`,
-    "finishHandoff handoff timed out",
+    `detach ${first.id}: handoff timed out`,
   ]);
   assert.equal(t.ctx.stats.handoffsCompleted, 0);
   assert.equal(t.slot.connections()[0]!.id, second.id);
@@ -179,7 +182,7 @@ Deno.test("ConnectionSlot reopens a dropped connection with backoff and reports 
   const [first, second] = t.conns as [Connection, Connection];
   assert.deepEqual(t.calls, [
     `attach ${first.id} BTCUSDT,ETHUSDT`,
-    `closed ${first.id}: connection ${first.id} closed (1011 Going away)`,
+    `detach ${first.id}: connection ${first.id} closed (1011 Going away)`,
     `attach ${second.id} BTCUSDT,ETHUSDT`,
   ]);
   assert.equal(t.ctx.stats.drops, 1);

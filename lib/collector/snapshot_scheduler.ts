@@ -1,8 +1,11 @@
 /**
  * One scheduler of REST depth snapshots for every symbol. It spends at most the weight budget
- * (see {@linkcode WeightBudget}), serves resyncs before cold starts, honours 429/418 `Retry-After`
- * to the millisecond (nothing at all is sent before it passes) and retries failures with backoff.
- * A cold start of 300 symbols at weight 250 simply takes its time.
+ * (see {@linkcode WeightBudget}), asks each symbol for the depth it needs (see
+ * {@linkcode SnapshotDepths}), serves waiting symbols fairly (first come, first served, resyncs
+ * and cold starts taking turns, so that neither starves the other), honours 429/418
+ * `Retry-After` to the millisecond (nothing at all is sent before it passes) and retries failures
+ * with backoff. A cold start of 300 symbols at weight 250 simply takes its time;
+ * {@linkcode SnapshotScheduler.etaMs} says how long.
  *
  * @module
  */
@@ -14,16 +17,20 @@ import { receiveTime } from "../storage/records.ts";
 import { Backoff } from "./backoff.ts";
 import { type Logger, silentLogger } from "../cli/log.ts";
 import type { WeightBudget } from "./weight_budget.ts";
+import { SnapshotDepths } from "./snapshot_depth.ts";
 
-/** Resyncs (a symbol lost its book) go before cold starts (a symbol never had one). */
+/** Resyncs (a symbol lost its book) and cold starts (a symbol never had one) take turns. */
 export type SnapshotPriority = "resync" | "start";
 
 /** Options of {@linkcode SnapshotScheduler}. */
 export interface SnapshotSchedulerOptions {
   /** REST base URL. */
   restUrl: string;
-  /** `limit` of each depth request; its weight comes from {@linkcode depthWeight}. */
-  limit: number;
+  /**
+   * `limit` of each depth request (its weight comes from {@linkcode depthWeight}), or `"auto"`:
+   * per symbol, see {@linkcode SnapshotDepths}.
+   */
+  limit: number | "auto";
   /** The process's weight budget, shared with other REST calls. */
   budget: WeightBudget;
   /** Receives each snapshot with its local receive time. */
@@ -60,6 +67,8 @@ export interface SnapshotStats {
   status418: number;
   /** Weight counted as sent. */
   weightSent: number;
+  /** Requests sent, by `limit`. */
+  byLimit: Record<number, number>;
 }
 
 type Resolved = Required<Omit<SnapshotSchedulerOptions, "onDispatch">> & {
@@ -83,8 +92,12 @@ export class SnapshotScheduler {
     status429: 0,
     status418: 0,
     weightSent: 0,
+    byLimit: {},
   };
   #o: Resolved;
+  #depths: SnapshotDepths;
+  /** Which queue goes first when both have symbols waiting. */
+  #turn: SnapshotPriority = "resync";
   #queues: Record<SnapshotPriority, Set<string>> = { resync: new Set(), start: new Set() };
   #inFlight = new Map<string, AbortController>();
   #running = new Set<Promise<void>>();
@@ -106,15 +119,39 @@ export class SnapshotScheduler {
       default418Ms: 120_000,
       ...options,
     };
+    this.#depths = new SnapshotDepths(options.limit);
     this.#retry = new Backoff({
       baseMs: this.#o.retryBaseMs,
       maxMs: Math.max(this.#o.retryBaseMs, 30_000),
     });
   }
 
-  /** Weight of one request. */
-  get weight(): number {
-    return depthWeight(this.#o.limit);
+  /** The depth of each symbol's requests. */
+  get depths(): SnapshotDepths {
+    return this.#depths;
+  }
+
+  /** Weight of the next request of `symbol`. */
+  weightOf(symbol: string): number {
+    return this.#depths.weightFor(symbol);
+  }
+
+  /**
+   * About how long until every queued request has been answered, ms, at the budget's pace: the
+   * wait for the next one, then the rest of the queued weight spread over budget windows.
+   */
+  etaMs(): number {
+    const next = this.nextInMs();
+    if (next === null) return 0;
+    let weight = 0;
+    let first: number | null = null;
+    for (const symbol of [...this.#queues.resync, ...this.#queues.start]) {
+      const w = this.weightOf(symbol);
+      weight += w;
+      first ??= w;
+    }
+    const budget = this.#o.budget;
+    return next + Math.max(0, weight - (first ?? 0)) / budget.budget * budget.windowMs;
   }
 
   /** Asks for a snapshot of `symbol`; a resync overtakes a queued cold start of the same symbol. */
@@ -152,7 +189,9 @@ export class SnapshotScheduler {
   nextInMs(): number | null {
     if (this.queued === 0) return null;
     const now = this.#o.now();
-    return Math.max(0, this.#o.budget.waitFor(this.weight, now), this.#retryUntil - now);
+    const head = this.#peek();
+    const weight = head === undefined ? 0 : this.weightOf(head.symbol);
+    return Math.max(0, this.#o.budget.waitFor(weight, now), this.#retryUntil - now);
   }
 
   /** Stops sending, aborts requests in flight and waits for them to settle. */
@@ -164,13 +203,13 @@ export class SnapshotScheduler {
     await Promise.allSettled([...this.#running]);
   }
 
-  #next(): string | undefined {
-    for (const priority of ["resync", "start"] as const) {
-      const queue = this.#queues[priority];
-      for (const symbol of queue) {
-        queue.delete(symbol);
-        return symbol;
-      }
+  /** The symbol to send next: the queue whose turn it is, else the other. */
+  #peek(): { symbol: string; priority: SnapshotPriority } | undefined {
+    const order: SnapshotPriority[] = this.#turn === "resync"
+      ? ["resync", "start"]
+      : ["start", "resync"];
+    for (const priority of order) {
+      for (const symbol of this.#queues[priority]) return { symbol, priority };
     }
     return undefined;
   }
@@ -188,21 +227,27 @@ export class SnapshotScheduler {
 
   #pump(): void {
     while (!this.#closed && this.queued > 0 && this.#inFlight.size < this.#o.concurrency) {
+      const head = this.#peek();
+      if (head === undefined) return;
+      const { symbol, priority } = head;
+      const limit = this.#depths.limitFor(symbol);
+      const weight = depthWeight(limit);
       const now = this.#o.now();
-      const wait = Math.max(this.#o.budget.waitFor(this.weight, now), this.#retryUntil - now);
+      const wait = Math.max(this.#o.budget.waitFor(weight, now), this.#retryUntil - now);
       if (wait > 0) {
         this.#wake(wait);
         return;
       }
-      const symbol = this.#next();
-      if (symbol === undefined) return;
-      this.#o.budget.spend(this.weight, now);
+      this.#queues[priority].delete(symbol);
+      this.#turn = priority === "resync" ? "start" : "resync";
+      this.#o.budget.spend(weight, now);
       this.stats.requested++;
-      this.stats.weightSent += this.weight;
+      this.stats.weightSent += weight;
+      this.stats.byLimit[limit] = (this.stats.byLimit[limit] ?? 0) + 1;
       const controller = new AbortController();
       this.#inFlight.set(symbol, controller);
       this.#o.onDispatch?.(symbol);
-      const running = this.#fetch(symbol, controller.signal).finally(() => {
+      const running = this.#fetch(symbol, limit, controller.signal).finally(() => {
         if (this.#inFlight.get(symbol) === controller) this.#inFlight.delete(symbol);
         this.#running.delete(running);
         this.#pump();
@@ -211,8 +256,8 @@ export class SnapshotScheduler {
     }
   }
 
-  async #fetch(symbol: string, signal: AbortSignal): Promise<void> {
-    const url = depthUrl(this.#o.restUrl, symbol, this.#o.limit);
+  async #fetch(symbol: string, limit: number, signal: AbortSignal): Promise<void> {
+    const url = depthUrl(this.#o.restUrl, symbol, limit);
     let status = 0;
     try {
       const response = await this.#o.fetch(url, { signal });
@@ -228,6 +273,7 @@ export class SnapshotScheduler {
       const text = await response.text();
       if (status !== 200) throw new Error(`HTTP ${status}: ${text.slice(0, 200)}`);
       const snapshot = parseDepthSnapshot(text);
+      this.#depths.observe(symbol, limit, Math.max(snapshot.bids.length, snapshot.asks.length));
       this.stats.received++;
       this.#retry.reset();
       // Answered: a request made while handling the answer (e.g. too old) is a new one.
@@ -257,10 +303,18 @@ export class SnapshotScheduler {
       { symbol, status, retryAfterMs: wait },
     );
     this.#queues.resync = new Set([symbol, ...this.#queues.resync]);
+    this.#turn = "resync";
   }
 }
 
 /** `2500` → `"2.5 s"`, `120` → `"120 ms"`. */
 export function fmtMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** `2500` → `"2.5 s"`, `252000` → `"4.2 min"`, `7560000` → `"2.1 h"`. */
+export function fmtDuration(ms: number): string {
+  if (ms < 60_000) return fmtMs(ms);
+  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
 }

@@ -69,7 +69,7 @@ Deno.test("SnapshotScheduler never spends more than the budget in a window", asy
   }
 });
 
-Deno.test("SnapshotScheduler serves resyncs before cold starts", async () => {
+Deno.test("SnapshotScheduler serves resyncs and cold starts in turns, each first come first served", async () => {
   const rest = fakeRest();
   const sink = collect();
   const budget = new WeightBudget({ budget: 1000 });
@@ -88,7 +88,7 @@ Deno.test("SnapshotScheduler serves resyncs before cold starts", async () => {
     scheduler.request("A", "start");
     assert.equal(scheduler.queued, 4);
     await sink.until(4);
-    assert.deepEqual(sink.got, ["D", "B", "A", "C"]);
+    assert.deepEqual(sink.got, ["D", "A", "B", "C"]);
   } finally {
     await scheduler.close();
   }

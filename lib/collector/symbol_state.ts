@@ -1,43 +1,85 @@
 /**
- * One symbol and the connections feeding it: which connection's events count (the primary), and
- * the handoff to a replacement connection (the candidate) without a loss or a snapshot. Whatever
- * counts goes on to the symbol's {@linkcode SymbolSync} (`symbol_sync.ts`: records, then the sync
- * rules). The path of an event: {@linkcode SymbolState.onEvent} → `SymbolSync.accept` → record to
- * the sink → `DepthSync.onEvent` → book.
+ * One symbol and the connections feeding it (its feeds): the events of all of them are merged by
+ * update id into one continuous run, which goes on to the symbol's {@linkcode SymbolSync}
+ * (`symbol_sync.ts`: records, then the sync rules). The path of an event:
+ * {@linkcode SymbolState.onEvent} → `SymbolSync.accept` → record to the sink → `DepthSync.onEvent`
+ * → book.
  *
- * Handoff (rollover, `serverShutdown`): the new connection's events are queued until they continue
- * exactly what the old connection delivered (one ends at its last `u`, or one starts at `u + 1`,
- * which bridges it: `U <= u + 1 <= u'`); the symbol then switches to the new connection without a
- * snapshot, and whatever either connection repeats is dropped, not recorded. Exact continuation,
- * not mere bridging, because once in sync `DepthSync` accepts nothing else; should the new
- * connection batch updates differently (its event overlaps the book), the book is carried over as
- * a "book" snapshot record: no gap, nothing lost, no REST request.
+ * Merging: an event is taken from whichever feed delivers it first, when it continues the run
+ * (`U == last u + 1`); a copy that arrives later is dropped, not recorded. An event that leaves a
+ * hole (or overlaps the run: another batching) is held while another feed may still fill it (a
+ * feed that is not past the hole); it is given up on (hole recorded, as a sequence gap) when no
+ * feed can fill it, when it was held longer than `holdMs`, or when more than `maxBuffered` events
+ * wait behind it. So with two connections (redundancy), losing one loses nothing: no gap, no
+ * snapshot. The same mechanism carries a handoff (rollover, `serverShutdown`): the replacement is
+ * a feed that is `joining` until its events have caught up exactly with the run; the pool then
+ * detaches the old one.
+ *
+ * When a feed is detached (closed, or retired after a handoff) and a held event can no longer be
+ * filled, the hole is a `disconnect` gap. An overlapping event that no feed can continue exactly
+ * (the new connection batches updates differently) is taken by carrying the book over as a "book"
+ * snapshot record: no gap, nothing lost, no REST request. When the last feed goes, the symbol
+ * records a `disconnect` gap and is stale until a feed is attached.
  *
  * @module
  */
 import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
 import { bridges, type DepthSync } from "../book/depth_sync.ts";
+import type { LatencyHistogram } from "../ops/latency.ts";
 import type { SymbolStats } from "./symbol_stats.ts";
 import { SymbolSync, type SymbolSyncContext, type SyncStatus } from "./symbol_sync.ts";
 
 export type { SymbolStats } from "./symbol_stats.ts";
 export type { SyncStatus } from "./symbol_sync.ts";
 
-/** A source of events (a connection); only its identity matters here. */
+/** Counters of one feed over all its symbols: which connection delivers first. */
+export interface FeedDelivery {
+  /** Events this feed delivered first (the ones recorded). */
+  first: number;
+  /** Events this feed delivered after another feed had. */
+  repeated: number;
+  /** Lag from `E` to receipt of every event it delivered (plus the clock offset), ms. */
+  lag: LatencyHistogram;
+}
+
+/** A source of events (a connection). */
 export interface Feed {
   /** Number for logs. */
   readonly id: number;
+  /** Where the feed's delivery counters go, when it keeps them. */
+  readonly delivery?: FeedDelivery;
 }
 
 /** What a symbol needs from its surroundings. */
 export interface SymbolContext extends SymbolSyncContext {
-  /** Tells the connection pool the symbol now reads from `feed`. */
+  /** A joining feed (a handoff's replacement) has caught up with the symbol's run. */
   onSwitched?(symbol: string, feed: Feed): void;
 }
 
-interface Queued {
+/** Options of {@linkcode SymbolState}. */
+export interface SymbolStateOptions {
+  /** Events buffered while out of sync; also the most held per feed behind a hole. */
+  maxBuffered: number;
+  /** Longest an event is held for another feed to fill the hole before it, ms; 5000 default. */
+  holdMs?: number;
+}
+
+interface Held {
   event: DepthUpdate;
   recv: number;
+  /** When it was held, `now()` ms. */
+  at: number;
+}
+
+/** One feed as one symbol sees it. */
+interface FeedState {
+  readonly feed: Feed;
+  /** Largest `u` the feed delivered for the symbol since it was attached. */
+  lastU: number | null;
+  /** Its events ahead of the run, in order, waiting for the hole before them to be filled. */
+  held: Held[];
+  /** A handoff's replacement that has not caught up with the run yet. */
+  joining: boolean;
 }
 
 /** The state of one symbol. */
@@ -46,28 +88,44 @@ export class SymbolState {
   /** The symbol's sync rules and book. */
   readonly sync: DepthSync;
   readonly stats: SymbolStats;
-  /** The connection whose events the symbol records. */
-  primary: Feed | null = null;
-  /** A replacement connection during a handoff. */
-  candidate: Feed | null = null;
   #core: SymbolSync;
   #ctx: SymbolContext;
-  #queue: Queued[] = [];
-  #maxQueued: number;
+  #feeds = new Map<Feed, FeedState>();
+  #leader: Feed | null = null;
+  #maxHeld: number;
+  #holdMs: number;
+  #now: () => number;
 
   /** Creates the state of `symbol`, out of sync, fed by no connection. */
-  constructor(symbol: string, ctx: SymbolContext, options: { maxBuffered: number }) {
+  constructor(symbol: string, ctx: SymbolContext, options: SymbolStateOptions) {
     this.symbol = symbol;
     this.#ctx = ctx;
-    this.#maxQueued = options.maxBuffered;
+    this.#maxHeld = options.maxBuffered;
+    this.#holdMs = options.holdMs ?? 5000;
+    this.#now = ctx.now ?? Date.now;
     this.#core = new SymbolSync(symbol, ctx, options);
     this.sync = this.#core.sync;
     this.stats = this.#core.stats;
   }
 
-  /** Final update id of the last event accepted from the primary (applied or buffered). */
+  /** Final update id of the last event taken into the run (applied or buffered). */
   get lastSeenU(): number | null {
     return this.#core.lastSeenU;
+  }
+
+  /** The feed whose event was taken last (the first feed attached before any). */
+  get primary(): Feed | null {
+    return this.#leader ?? this.#feeds.keys().next().value ?? null;
+  }
+
+  /** The feeds attached, in the order they were. */
+  get feeds(): Feed[] {
+    return [...this.#feeds.keys()];
+  }
+
+  /** Whether `feed` is a handoff's replacement that has not caught up yet. */
+  isJoining(feed: Feed): boolean {
+    return this.#feeds.get(feed)?.joining ?? false;
   }
 
   /** Where the symbol stands, and since when. */
@@ -90,31 +148,41 @@ export class SymbolState {
     return this.#core.waitingForSnapshot;
   }
 
-  /** `feed` becomes the symbol's connection (start, or reconnect after a drop). */
+  /** `feed` feeds the symbol too (start, a reconnect, or another redundant connection). */
   attach(feed: Feed): void {
-    this.#core.onAttached();
-    this.primary = feed;
-    this.candidate = null;
-    this.#queue = [];
+    this.#add(feed, false);
   }
 
-  /** `feed` will replace the current connection once its events continue the old one's. */
+  /** `feed` is to replace another feed once its events have caught up with the run. */
   beginHandoff(feed: Feed): void {
-    if (this.primary === null) return this.attach(feed);
-    this.candidate = feed;
-    this.#queue = [];
+    this.#add(feed, this.#feeds.size > 0);
   }
 
   /** An event from `feed`, received at `recv`. */
   onEvent(feed: Feed, event: DepthUpdate, recv: number): void {
-    if (feed === this.primary) {
-      this.#core.accept(event, recv);
-      if (this.candidate !== null) this.#tryQueue();
-    } else if (feed === this.candidate) {
-      this.#fromCandidate(event, recv);
-    } else {
-      this.stats.duplicates++;
+    const f = this.#feeds.get(feed);
+    if (f === undefined) {
+      this.stats.duplicates++; // a retired connection's last words
+      return;
     }
+    feed.delivery?.lag.record(recv + (this.#ctx.clockOffsetMs?.() ?? 0) - event.E);
+    if (f.lastU !== null && event.u <= f.lastU) {
+      this.#repeated(f); // the feed repeats itself
+      return;
+    }
+    f.lastU = event.u;
+    const last = this.lastSeenU;
+    if (last !== null && event.u <= last) {
+      this.#repeated(f);
+      this.#joined(f);
+      return;
+    }
+    if (f.held.length === 0 && (last === null || event.U === last + 1)) {
+      this.#take(f, event, recv);
+    } else {
+      f.held.push({ event, recv, at: this.#now() });
+    }
+    this.#drain(null);
   }
 
   /** The snapshot request is being sent; see {@linkcode SymbolSync.onSnapshotDispatched}. */
@@ -128,110 +196,134 @@ export class SymbolState {
   }
 
   /**
-   * `feed` closed. If it fed the symbol, the symbol switches to the handoff's new connection when
-   * there is one (with a gap only if its queued events do not continue the book), else it records
-   * a `disconnect` gap and waits for a new connection.
+   * `feed` no longer counts (it closed, or a handoff retired it; `detail` says which). Events held
+   * for it to fill a hole are given up on (a `disconnect` gap); when it was the last feed, the
+   * symbol records a `disconnect` gap and waits for a new one.
    */
-  onClosed(feed: Feed, detail: string): void {
-    if (feed === this.candidate) {
-      this.candidate = null;
-      this.#queue = [];
-    } else if (feed === this.primary) {
-      if (this.candidate !== null) this.finishHandoff(detail);
-      else {
-        this.#core.onDisconnected(detail);
-        this.primary = null;
-      }
+  detach(feed: Feed, detail: string): void {
+    if (!this.#feeds.delete(feed)) return;
+    if (this.#leader === feed) this.#leader = null;
+    if (this.#feeds.size > 0) {
+      this.#drain(detail);
+      return;
     }
+    this.#core.onDisconnected(detail);
   }
 
-  /**
-   * Ends a handoff now (the old connection closed or took too long): switch to the new
-   * connection; a `disconnect` gap when its queued events leave a hole.
-   */
-  finishHandoff(detail: string): void {
-    if (this.candidate === null) return;
-    const aligned = this.#dropRepeated();
-    const head = this.#queue[0];
+  #add(feed: Feed, joining: boolean): void {
+    if (this.#feeds.has(feed)) return;
+    if (this.#feeds.size === 0) this.#core.onAttached();
+    this.#feeds.set(feed, { feed, lastU: null, held: [], joining });
+  }
+
+  #repeated(f: FeedState): void {
+    this.stats.duplicates++;
+    if (f.feed.delivery) f.feed.delivery.repeated++;
+  }
+
+  #take(f: FeedState, event: DepthUpdate, recv: number): void {
+    this.#core.accept(event, recv);
+    this.#leader = f.feed;
+    if (f.feed.delivery) f.feed.delivery.first++;
+  }
+
+  /** A joining feed with nothing held that has delivered exactly up to the run has caught up. */
+  #joined(f: FeedState): void {
+    if (!f.joining || f.held.length > 0) return;
     const last = this.lastSeenU;
-    if (!aligned && head !== undefined && last !== null && head.event.U !== last + 1) {
-      if (bridges(head.event, last)) return this.#handOverOverlap();
-      this.#core.lose("disconnect", `${detail}; new connection starts at U=${head.event.U}`);
-    }
-    this.#switch();
-  }
-
-  #fromCandidate(event: DepthUpdate, recv: number): void {
-    if (this.lastSeenU === null) {
-      this.#switch();
-      this.#core.accept(event, recv);
-      return;
-    }
-    if (event.u <= this.lastSeenU) {
-      this.stats.duplicates++;
-      // The new connection has caught up exactly: its next event continues the book.
-      if (event.u === this.lastSeenU && this.#queue.length === 0) this.#handOver();
-      return;
-    }
-    this.#queue.push({ event, recv });
-    if (this.#queue.length > this.#maxQueued) this.#queue.shift();
-    this.#tryQueue();
-  }
-
-  /** Drops queued events already delivered; true when one ended exactly at `lastSeenU`. */
-  #dropRepeated(): boolean {
-    let aligned = false;
-    while (this.#queue.length > 0 && this.#queue[0]!.event.u <= (this.lastSeenU ?? -1)) {
-      aligned = this.#queue.shift()!.event.u === this.lastSeenU;
-      this.stats.duplicates++;
-    }
-    return aligned;
-  }
-
-  /** Switches when the queue continues (or at least bridges) what the old connection delivered. */
-  #tryQueue(): void {
-    const aligned = this.#dropRepeated();
-    const head = this.#queue[0];
-    if (this.lastSeenU === null) return;
-    if (aligned || (head !== undefined && head.event.U === this.lastSeenU + 1)) this.#handOver();
-    else if (head !== undefined && bridges(head.event, this.lastSeenU)) this.#handOverOverlap();
+    if (last !== null && f.lastU !== last) return;
+    f.joining = false;
+    this.stats.handoffs++;
+    this.#ctx.onSwitched?.(this.symbol, f.feed);
   }
 
   /**
-   * The new connection batches updates differently: its first event overlaps the book
-   * (`U <= id < u`). Nothing is missing, but once in sync only exact continuation is accepted, so
-   * the book is written as a "book" snapshot, after which (as after any snapshot) the overlapping
+   * Takes every held event that continues the run, drops those the run has passed, and gives up
+   * on a hole no feed can fill any more (`detached`: a feed just went; the hole is then a
+   * `disconnect` gap).
+   */
+  #drain(detached: string | null): void {
+    while (true) {
+      let progress = false;
+      for (const f of this.#feeds.values()) {
+        while (f.held.length > 0) {
+          const head = f.held[0]!;
+          const last = this.lastSeenU;
+          if (last !== null && head.event.u <= last) {
+            f.held.shift();
+            this.#repeated(f);
+          } else if (last === null || head.event.U === last + 1) {
+            f.held.shift();
+            this.#take(f, head.event, head.recv);
+            progress = true;
+          } else break;
+        }
+      }
+      if (progress) continue;
+      const next = this.#earliestHeld();
+      if (next === null || !this.#giveUp(next, detached)) break;
+      this.#skipTo(next, detached);
+    }
+    for (const f of this.#feeds.values()) this.#joined(f);
+  }
+
+  /** The feed holding the held event that starts earliest, or `null` when nothing is held. */
+  #earliestHeld(): FeedState | null {
+    let best: FeedState | null = null;
+    for (const f of this.#feeds.values()) {
+      const head = f.held[0];
+      if (head !== undefined && (best === null || head.event.U < best.held[0]!.event.U)) best = f;
+    }
+    return best;
+  }
+
+  /** Whether to stop waiting for the hole before `f`'s first held event. */
+  #giveUp(f: FeedState, detached: string | null): boolean {
+    if (detached !== null) return !this.#fillable();
+    const head = f.held[0]!;
+    return !this.#fillable() || this.#now() - head.at >= this.#holdMs ||
+      f.held.length > this.#maxHeld;
+  }
+
+  /** Whether some feed has delivered events up to the run and not past it: it may fill a hole. */
+  #fillable(): boolean {
+    const last = this.lastSeenU;
+    for (const f of this.#feeds.values()) {
+      if (f.held.length === 0 && f.lastU !== null && last !== null && f.lastU <= last) return true;
+    }
+    return false;
+  }
+
+  /** Takes `f`'s first held event across the hole before it. */
+  #skipTo(f: FeedState, detached: string | null): void {
+    const { event, recv } = f.held.shift()!;
+    const last = this.lastSeenU;
+    if (last !== null && bridges(event, last)) {
+      // Another batching: nothing is missing, but once in sync only exact continuation counts.
+      this.#carryOver();
+    } else if (detached !== null && last !== null) {
+      this.#core.lose("disconnect", `${detached}; next event starts at U=${event.U}`);
+    }
+    // Otherwise the run itself has the hole: SymbolSync records it as a sequence gap.
+    this.#take(f, event, recv);
+  }
+
+  /**
+   * The book written as a "book" snapshot, after which (as after any snapshot) an overlapping
    * event bridges it. No gap, no REST request; `verify` replays it the same way.
    */
-  #handOverOverlap(): void {
-    if (this.sync.inSync) {
-      const book = this.sync.book.snapshot();
-      this.#ctx.sink.write(this.symbol, {
-        type: "snapshot",
-        recv: this.#ctx.recvNow(),
-        lastUpdateId: book.lastUpdateId,
-        bids: book.bids,
-        asks: book.asks,
-        source: "book",
-      }, () => null);
-      this.stats.snapshotRecords.book++;
-      this.sync.onSnapshot(book);
-    }
-    this.#handOver();
-  }
-
-  #handOver(): void {
-    this.stats.handoffs++;
-    this.#switch();
-  }
-
-  #switch(): void {
-    const feed = this.candidate!;
-    const queued = this.#queue;
-    this.primary = feed;
-    this.candidate = null;
-    this.#queue = [];
-    for (const { event, recv } of queued) this.#core.accept(event, recv);
-    this.#ctx.onSwitched?.(this.symbol, feed);
+  #carryOver(): void {
+    if (!this.sync.inSync) return;
+    const book = this.sync.book.snapshot();
+    this.#ctx.sink.write(this.symbol, {
+      type: "snapshot",
+      recv: this.#ctx.recvNow(),
+      lastUpdateId: book.lastUpdateId,
+      bids: book.bids,
+      asks: book.asks,
+      source: "book",
+    }, () => null);
+    this.stats.snapshotRecords.book++;
+    this.sync.onSnapshot(book);
   }
 }

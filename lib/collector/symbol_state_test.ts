@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { silentLogger } from "../cli/log.ts";
+import { LatencyHistogram } from "../ops/latency.ts";
 import { MemorySink } from "./sink.ts";
 import { recordKind as describe, tinyEvent as ev, tinySnapshot as snap } from "./testing.ts";
 import type { SnapshotPriority } from "./snapshot_scheduler.ts";
@@ -8,7 +9,8 @@ import { type Feed, SymbolState } from "./symbol_state.ts";
 const A: Feed = { id: 1 };
 const B: Feed = { id: 2 };
 
-function setup() {
+function setup(options: { holdMs?: number } = {}) {
+  const clock = { now: 0 };
   const sink = new MemorySink();
   const requests: SnapshotPriority[] = [];
   const switched: Feed[] = [];
@@ -21,14 +23,15 @@ function setup() {
     onSwitched: (_s, f) => switched.push(f),
     log: silentLogger,
     recvNow: () => 1,
-  }, { maxBuffered: 100 });
+    now: () => clock.now,
+  }, { maxBuffered: 100, ...options });
   const kinds = () => sink.of("BTCUSDT").map(describe);
-  return { sink, requests, switched, state, kinds };
+  return { sink, requests, switched, state, kinds, clock };
 }
 
 /** A state in sync at `id` on feed A. */
-function synced(id = 10) {
-  const t = setup();
+function synced(id = 10, options: { holdMs?: number } = {}) {
+  const t = setup(options);
   t.state.attach(A);
   t.state.onEvent(A, ev(id - 1, id), 1);
   t.state.onSnapshot(snap(id - 1), 1);
@@ -43,10 +46,11 @@ Deno.test("SymbolState hands off to a new connection with no gap and no duplicat
   t.state.onEvent(B, ev(9, 9), 1); // already delivered by A: dropped
   t.state.onEvent(B, ev(13, 14), 1); // ahead of A: queued
   assert.equal(t.state.primary, A);
-  t.state.onEvent(A, ev(11, 12), 1); // A reaches the queue: switch
+  t.state.onEvent(A, ev(11, 12), 1); // A reaches the queue: B has caught up
   assert.equal(t.state.primary, B);
   assert.deepEqual(t.switched, [B]);
-  t.state.onEvent(A, ev(13, 14), 1); // the old connection repeats: ignored
+  assert.equal(t.state.isJoining(B), false);
+  t.state.onEvent(A, ev(13, 14), 1); // the old connection repeats: dropped
   t.state.onEvent(B, ev(15, 15), 1);
   assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-12", "e13-14", "e15-15"]);
   assert.equal(t.state.sync.lastUpdateId, 15);
@@ -62,6 +66,7 @@ Deno.test("SymbolState switches as soon as the queued events continue the old co
   t.state.onEvent(B, ev(14, 14), 1);
   t.state.onEvent(A, ev(11, 11), 1);
   assert.equal(t.state.primary, B);
+  assert.deepEqual(t.switched, [B]);
   assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-11", "e12-13", "e14-14"]);
   assert.equal(t.state.sync.lastUpdateId, 14);
 });
@@ -70,16 +75,18 @@ Deno.test("SymbolState records a disconnect gap when the old connection dies bef
   const t = synced(10);
   t.state.beginHandoff(B);
   t.state.onEvent(B, ev(20, 21), 1);
-  t.state.onClosed(A, "connection 1 closed");
+  assert.deepEqual(t.kinds(), ["e9-10", "s9"], "held while A may still fill the hole");
+  t.state.detach(A, "connection 1 closed");
   assert.equal(t.state.primary, B);
   assert.equal(t.state.inSync, false);
   assert.deepEqual(t.kinds(), ["e9-10", "s9", "gap:disconnect@10", "e20-21"]);
+  assert.match(JSON.stringify(t.sink.of("BTCUSDT")[2]), /next event starts at U=20/);
   assert.deepEqual(t.requests, ["start", "resync"]);
 });
 
 Deno.test("SymbolState records a disconnect gap on a drop and waits for a new connection", () => {
   const t = synced(10);
-  t.state.onClosed(A, "connection 1 closed (1006)");
+  t.state.detach(A, "connection 1 closed (1006)");
   assert.equal(t.state.primary, null);
   assert.equal(t.state.inSync, false);
   t.state.attach(B);
@@ -93,8 +100,8 @@ Deno.test("SymbolState switches when the new connection catches up exactly with 
   t.state.beginHandoff(B);
   t.state.onEvent(A, ev(11, 12), 1);
   t.state.onEvent(B, ev(11, 12), 1); // same event, later: B is now level with A
-  assert.equal(t.state.primary, B);
-  t.state.onEvent(A, ev(13, 13), 1); // ignored: the old connection
+  assert.deepEqual(t.switched, [B]);
+  t.state.onEvent(A, ev(13, 13), 1); // still counts until the pool detaches A
   t.state.onEvent(B, ev(13, 13), 1);
   assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-12", "e13-13"]);
   assert.equal(t.state.stats.handoffs, 1);
@@ -107,9 +114,10 @@ Deno.test("SymbolState does not switch to a new connection that is behind", () =
   t.state.onEvent(A, ev(11, 12), 1);
   t.state.onEvent(A, ev(13, 14), 1);
   t.state.onEvent(B, ev(11, 12), 1); // behind A
-  assert.equal(t.state.primary, A);
+  assert.deepEqual(t.switched, []);
+  assert.equal(t.state.isJoining(B), true);
   t.state.onEvent(B, ev(13, 14), 1); // level
-  assert.equal(t.state.primary, B);
+  assert.deepEqual(t.switched, [B]);
   assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-12", "e13-14"]);
 });
 
@@ -118,6 +126,8 @@ Deno.test("SymbolState hands off to a connection that batches differently: book 
   t.state.beginHandoff(B);
   t.state.onEvent(A, ev(11, 11), 1);
   t.state.onEvent(B, ev(10, 12), 1); // overlaps the book at 11: bridges, does not continue
+  assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-11"], "held: A may still continue exactly");
+  t.state.detach(A, "connection 1 replaced by 2");
   assert.equal(t.state.primary, B);
   assert.ok(t.state.inSync);
   assert.equal(t.state.sync.lastUpdateId, 12);
@@ -141,7 +151,7 @@ Deno.test("SymbolState records a disconnect gap when a forced handoff finds a ho
   t.state.onEvent(B, ev(14, 15), 1); // ahead of A with a hole
   t.state.onEvent(A, ev(11, 11), 1);
   assert.equal(t.state.primary, A);
-  t.state.finishHandoff("handoff timed out");
+  t.state.detach(A, "handoff timed out");
   assert.equal(t.state.primary, B);
   assert.equal(t.state.inSync, false);
   assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-11", "gap:disconnect@11", "e14-15"]);
@@ -171,6 +181,115 @@ Deno.test("SymbolState.status() says in sync, resyncing or stale, since when and
   state.onEvent(A, ev(14, 14), 1);
   state.onSnapshot(snap(13), 1);
   now = 5000;
-  state.onClosed(A, "connection 1 closed");
+  state.detach(A, "connection 1 closed");
   assert.deepEqual(state.status(), { state: "stale", since: 5000, detail: "disconnect" });
+});
+
+Deno.test("SymbolState takes each event once from whichever of two feeds brings it first", () => {
+  const t = synced(10);
+  t.state.attach(B);
+  t.state.onEvent(B, ev(11, 12), 1); // B first
+  t.state.onEvent(A, ev(11, 12), 1);
+  t.state.onEvent(A, ev(13, 13), 1); // A first
+  t.state.onEvent(B, ev(13, 13), 1);
+  t.state.onEvent(A, ev(14, 15), 1);
+  assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-12", "e13-13", "e14-15"]);
+  assert.equal(t.state.stats.duplicates, 2);
+  assert.equal(t.state.stats.gaps, 0);
+  assert.equal(t.state.primary, A);
+  assert.deepEqual(t.switched, [], "an attached feed does not join: nothing to hand over");
+});
+
+Deno.test("SymbolState: one of two feeds lost loses nothing; it rejoins when reopened", () => {
+  const t = synced(10);
+  t.state.attach(B);
+  t.state.onEvent(B, ev(11, 11), 1);
+  t.state.detach(A, "connection 1 closed (1006)");
+  t.state.onEvent(B, ev(12, 12), 1);
+  const A2: Feed = { id: 3 };
+  t.state.attach(A2);
+  t.state.onEvent(A2, ev(14, 14), 1); // the reopened feed is ahead of B: held for B
+  assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-11", "e12-12"]);
+  t.state.onEvent(B, ev(13, 13), 1);
+  t.state.onEvent(B, ev(14, 14), 1);
+  assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-11", "e12-12", "e13-13", "e14-14"]);
+  assert.ok(t.state.inSync);
+  assert.equal(t.state.stats.gaps, 0);
+  assert.deepEqual(t.requests, ["start"], "no snapshot");
+  assert.equal(t.state.status().state, "in-sync");
+});
+
+Deno.test("SymbolState: a hole in one feed is filled by the other", () => {
+  const t = synced(10);
+  t.state.attach(B);
+  t.state.onEvent(B, ev(11, 11), 1);
+  t.state.onEvent(A, ev(11, 11), 1);
+  t.state.onEvent(A, ev(13, 13), 1); // A lost 12 (e.g. a bad frame): held, B may fill it
+  t.state.onEvent(A, ev(14, 14), 1);
+  assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-11"]);
+  t.state.onEvent(B, ev(12, 12), 1);
+  assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-11", "e12-12", "e13-13", "e14-14"]);
+  t.state.onEvent(B, ev(13, 13), 1);
+  t.state.onEvent(B, ev(14, 14), 1);
+  assert.equal(t.state.stats.gaps, 0);
+  assert.equal(t.state.sync.lastUpdateId, 14);
+});
+
+Deno.test("SymbolState: a hole both feeds have is a sequence gap as soon as both passed it", () => {
+  const t = synced(10);
+  t.state.attach(B);
+  t.state.onEvent(A, ev(11, 11), 1);
+  t.state.onEvent(B, ev(11, 11), 1);
+  t.state.onEvent(A, ev(13, 13), 1); // held: B may have 12
+  assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-11"]);
+  t.state.onEvent(B, ev(13, 13), 1); // B has the hole too: the exchange's
+  assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-11", "gap:sequence@11", "e13-13"]);
+  assert.equal(t.state.stats.gaps, 1);
+  assert.deepEqual(t.requests, ["start", "resync"]);
+});
+
+Deno.test("SymbolState gives up on a hole held longer than holdMs", () => {
+  const t = synced(10, { holdMs: 1000 });
+  t.state.attach(B);
+  t.state.onEvent(A, ev(11, 11), 1);
+  t.state.onEvent(B, ev(11, 11), 1); // B stays behind from now on
+  t.state.onEvent(A, ev(13, 13), 1);
+  t.clock.now = 999;
+  t.state.onEvent(A, ev(14, 14), 1);
+  assert.deepEqual(t.kinds(), ["e9-10", "s9", "e11-11"]);
+  t.clock.now = 1000;
+  t.state.onEvent(A, ev(15, 15), 1);
+  assert.deepEqual(t.kinds(), [
+    "e9-10",
+    "s9",
+    "e11-11",
+    "gap:sequence@11",
+    "e13-13",
+    "e14-14",
+    "e15-15",
+  ]);
+});
+
+Deno.test("SymbolState: a single feed's hole is a gap at once (nothing to wait for)", () => {
+  const t = synced(10);
+  t.state.onEvent(A, ev(12, 12), 1);
+  assert.deepEqual(t.kinds(), ["e9-10", "s9", "gap:sequence@10", "e12-12"]);
+});
+
+Deno.test("SymbolState counts per feed which delivered first, and their lag", () => {
+  const t = synced(10);
+  const fast: Feed = { id: 5, delivery: { first: 0, repeated: 0, lag: new LatencyHistogram() } };
+  const slow: Feed = { id: 6, delivery: { first: 0, repeated: 0, lag: new LatencyHistogram() } };
+  t.state.attach(fast);
+  t.state.attach(slow);
+  t.state.detach(A, "gone");
+  for (let id = 11; id <= 20; id++) {
+    t.state.onEvent(fast, { ...ev(id, id), E: 100 }, 103);
+    t.state.onEvent(slow, { ...ev(id, id), E: 100 }, 140);
+  }
+  assert.equal(fast.delivery!.first, 10);
+  assert.equal(slow.delivery!.repeated, 10);
+  assert.equal(slow.delivery!.first, 0);
+  const p50 = (f: Feed) => f.delivery!.lag.snapshot().quantile(0.5)!;
+  assert.ok(p50(fast) < 5 && p50(slow) > 30, `${p50(fast)} ${p50(slow)}`);
 });

@@ -90,6 +90,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     sink,
     log: createLogger({ level: "verbose", write: (line) => logs.push(line) }),
     pacer: new ConnectionPacer({ minIntervalMs: 10 }),
+    laneStaggerMs: 50,
     ...(options.checkBooks === false ? {} : { onApplied: check }),
     ...options.collector,
   });
