@@ -20,7 +20,8 @@ files are replayed in date order with Binance's rules, and verify reports:
     the UTC day during which the replayed book was in sync;
   - book snapshots that differ from the replayed book (the first difference), crossed books,
     event times going backwards or outside the file's day, a missing or wrong header, lines
-    that are not JSON or lack fields, duplicate, swapped or out-of-order events;
+    that are not JSON, lack fields or hold unusable values (a price that is not a decimal),
+    duplicate, swapped or out-of-order events; no line stops the check of the rest;
   - torn or corrupt gzip (truncated member, bad CRC, garbage) with the byte offset; everything
     before it is still checked;
   - whether each day continues the day before, and the manifest's SHA-256 and counts.
