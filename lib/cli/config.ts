@@ -5,11 +5,7 @@
  *
  * @module
  */
-import {
-  CONNECTION_LIFETIME_MS,
-  MAX_DEPTH_LIMIT,
-  MAX_STREAMS_PER_CONNECTION,
-} from "../binance/limits.ts";
+import { CONNECTION_LIFETIME_MS, MAX_STREAMS_PER_CONNECTION } from "../binance/limits.ts";
 import { helpHint, parseCommandArgs } from "./args.ts";
 import { FieldError, FIELDS, flagOf } from "./config_fields.ts";
 import { UsageError } from "./errors.ts";

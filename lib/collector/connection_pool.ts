@@ -13,6 +13,7 @@
 import type { FrameError } from "../binance/parse.ts";
 import type { CombinedFrame, DepthSpeed } from "../binance/types.ts";
 import type { Logger } from "../cli/log.ts";
+import type { LatencySnapshot } from "../ops/latency.ts";
 import type { Connection } from "./connection.ts";
 import { ConnectionPacer } from "./connection_pacer.ts";
 import { ConnectionSlot, type SlotContext } from "./connection_slot.ts";
@@ -120,8 +121,8 @@ export interface ConnectionInfo {
   first: number;
   /** Depth events it delivered after another lane had. */
   repeated: number;
-  /** Median lag from `E` to receipt of its events, ms; `null` before any. */
-  lagP50Ms: number | null;
+  /** Lag from `E` to receipt of every depth event it delivered (plus the clock offset). */
+  lag: LatencySnapshot;
 }
 
 /** The connections of all symbols. */

@@ -133,7 +133,7 @@ export class ConnectionSlot {
         malformed: c.stats.malformed,
         first: c.delivery.first,
         repeated: c.delivery.repeated,
-        lagP50Ms: c.delivery.lag.snapshot().quantile(0.5),
+        lag: c.delivery.lag.snapshot(),
       });
     if (this.#current) add(this.#current, "current");
     if (this.#next) add(this.#next, "next");

@@ -15,7 +15,7 @@ import type { HealthInput, SymbolHealthInput } from "./health.ts";
 import type { BookView } from "./http_server.ts";
 import { LatencyHistogram, LatencySnapshot } from "./latency.ts";
 import type { Counter, Labels, MetricsRegistry } from "./metrics.ts";
-import type { ConnectionStatus, StatusSource } from "./status.ts";
+import type { ConnectionStatus, LaneStatus, StatusSource } from "./status.ts";
 
 /** What is read from the recorder. */
 export interface RecorderView {
@@ -87,6 +87,19 @@ export class CollectorView {
   connections(): ConnectionStatus[] {
     this.#roll();
     const states = this.#collector.states();
+    const lanes = new Map<number, LaneStatus[]>();
+    for (const c of this.#collector.connections()) {
+      if (c.role !== "current") continue;
+      let list = lanes.get(c.slot);
+      if (!list) lanes.set(c.slot, list = []);
+      list.push({
+        lane: c.lane,
+        connection: c.id,
+        first: c.first,
+        repeated: c.repeated,
+        lag: c.lag,
+      });
+    }
     return this.#collector.groups().map((symbols, i) => {
       const c: ConnectionStatus = {
         id: String(i + 1),
@@ -96,6 +109,7 @@ export class CollectorView {
         resyncing: 0,
         gapsToday: 0,
         lag: LatencySnapshot.empty(),
+        ...(lanes.has(i) ? { lanes: lanes.get(i)!.sort((a, b) => a.lane - b.lane) } : {}),
       };
       for (const symbol of symbols) {
         const s = states.get(symbol);

@@ -27,6 +27,34 @@ export interface ConnectionStatus {
   gapsToday: number;
   /** Receipt time + clock offset − `E`, ms, all so far (`LatencyHistogram.snapshot()`). */
   lag: LatencySnapshot;
+  /** With redundant connections: each lane's current connection and what it delivered. */
+  lanes?: LaneStatus[];
+}
+
+/** One lane (redundant connection) of a connection slot, cumulative numbers. */
+export interface LaneStatus {
+  /** Lane, from 0. */
+  lane: number;
+  /** The lane's current connection's id. */
+  connection: number;
+  /** Depth events it delivered first (the ones recorded). */
+  first: number;
+  /** Depth events it delivered after another lane. */
+  repeated: number;
+  /** Its events' lag from `E`, ms. */
+  lag: LatencySnapshot;
+}
+
+/** One lane in a status line: which connection is faster. */
+export interface LaneLine {
+  /** Lane, from 0. */
+  lane: number;
+  /** Its current connection's id. */
+  connection: number;
+  /** Share of the interval's events it delivered first, 0..1; `null` when none arrived. */
+  firstShare: number | null;
+  /** Median lag of its events over the interval, ms. */
+  lagP50Ms: number | null;
 }
 
 /** Process-wide numbers. */
@@ -67,6 +95,8 @@ export interface ConnectionLine {
   lagP50Ms: number | null;
   /** 99th percentile of the lag over the interval, ms; `null` when no event arrived. */
   lagP99Ms: number | null;
+  /** With redundant connections, each lane. */
+  lanes?: LaneLine[];
 }
 
 /** The structured fields of a status line: totals, then each connection. */
@@ -85,6 +115,7 @@ export class StatusTracker {
   readonly #source: StatusSource;
   #lastAt: number;
   #prev = new Map<string, { events: number; lag: LatencySnapshot }>();
+  #prevLanes = new Map<string, LaneStatus>();
 
   /** Starts the first interval at `now` (epoch ms). */
   constructor(source: StatusSource, now: number) {
@@ -92,11 +123,18 @@ export class StatusTracker {
     this.#lastAt = now;
   }
 
+  #lanes(slot: string, lanes: readonly LaneStatus[], next: Map<string, LaneStatus>): LaneLine[] {
+    const key = (l: LaneStatus) => `${slot}/${l.connection}`;
+    for (const l of lanes) next.set(key(l), l);
+    return laneLines(lanes, (l) => this.#prevLanes.get(key(l)));
+  }
+
   /** The fields of a line at `now`, covering the time since the previous line. */
   line(now: number): StatusFields {
     const seconds = Math.max((now - this.#lastAt) / 1000, 1e-3);
     this.#lastAt = now;
     const next = new Map<string, { events: number; lag: LatencySnapshot }>();
+    const nextLanes = new Map<string, LaneStatus>();
     const connections: ConnectionLine[] = [];
     let allLag = LatencySnapshot.empty();
     let events = 0;
@@ -118,9 +156,11 @@ export class StatusTracker {
         gapsToday: c.gapsToday,
         lagP50Ms: roundLag(lag.quantile(0.5)),
         lagP99Ms: roundLag(lag.quantile(0.99)),
+        ...(c.lanes ? { lanes: this.#lanes(c.id, c.lanes, nextLanes) } : {}),
       });
     }
     this.#prev = next;
+    this.#prevLanes = nextLanes;
     const sum = (f: (c: ConnectionLine) => number) => connections.reduce((a, c) => a + f(c), 0);
     const totals = this.#source.totals();
     return {
@@ -141,6 +181,25 @@ export class StatusTracker {
   }
 }
 
+/** The share of first deliveries and the lag of each lane over the interval. */
+function laneLines(
+  lanes: readonly LaneStatus[],
+  prevOf: (l: LaneStatus) => LaneStatus | undefined,
+): LaneLine[] {
+  return lanes.map((l) => {
+    const prev = prevOf(l);
+    const first = l.first - (prev?.first ?? 0);
+    const all = first + l.repeated - (prev?.repeated ?? 0);
+    const lag = prev ? l.lag.since(prev.lag) : l.lag;
+    return {
+      lane: l.lane,
+      connection: l.connection,
+      firstShare: all > 0 ? Math.round(first / all * 1000) / 1000 : null,
+      lagP50Ms: roundLag(lag.quantile(0.5)),
+    };
+  });
+}
+
 /** Bytes in binary units, one decimal: `1.5 GiB`. */
 export function formatBytes(bytes: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -156,6 +215,11 @@ export function formatBytes(bytes: number): string {
 const lagText = (l: Pick<ConnectionLine, "lagP50Ms" | "lagP99Ms">) =>
   l.lagP50Ms === null ? "lag -" : `lag p50 ${l.lagP50Ms} ms p99 ${l.lagP99Ms} ms`;
 
+const laneText = (l: LaneLine) =>
+  `lane ${l.lane + 1} (#${l.connection}) ${
+    l.firstShare === null ? "-" : `${Math.round(l.firstShare * 100)}%`
+  } first, p50 ${l.lagP50Ms ?? "-"} ms`;
+
 /** The human message of a status line (the numbers also travel as fields). */
 export function formatStatus(f: StatusFields): string {
   const head = `status: ${f.eventsPerSec} ev/s, ${f.inSync}/${f.symbols} in sync, ` +
@@ -163,7 +227,8 @@ export function formatStatus(f: StatusFields): string {
     `weight ${f.restWeightUsed}/${f.restWeightLimit}, ${formatBytes(f.bytesWrittenToday)} today`;
   const parts = f.connections.map((c) =>
     `conn ${c.id}: ${c.eventsPerSec} ev/s, ${c.inSync}/${c.symbols} in sync, ` +
-    `${c.resyncing} resyncing, ${c.gapsToday} gaps, ${lagText(c)}`
+    `${c.resyncing} resyncing, ${c.gapsToday} gaps, ${lagText(c)}` +
+    (c.lanes && c.lanes.length > 1 ? `, ${c.lanes.map(laneText).join(", ")}` : "")
   );
   return [head, ...parts].join(" | ");
 }

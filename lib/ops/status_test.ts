@@ -176,3 +176,49 @@ Deno.test("startStatus() logs an error instead of throwing when the source fails
     /Invalid status interval 0 ms/,
   );
 });
+
+Deno.test("StatusTracker.line() tells which lane delivers first and its lag, per interval", () => {
+  const fast = new LatencyHistogram();
+  const slow = new LatencyHistogram();
+  const lanes = [
+    { lane: 0, connection: 7, first: 0, repeated: 0, lag: fast.snapshot() },
+    { lane: 1, connection: 8, first: 0, repeated: 0, lag: slow.snapshot() },
+  ];
+  const source: StatusSource = {
+    connections: () => [{
+      id: "1",
+      events: 0,
+      symbols: 1,
+      inSync: 1,
+      resyncing: 0,
+      gapsToday: 0,
+      lag: fast.snapshot(),
+      lanes: lanes.map((l, i) => ({ ...l, lag: (i === 0 ? fast : slow).snapshot() })),
+    }],
+    totals: () => ({ restWeightUsed: 0, restWeightLimit: 3000, bytesWrittenToday: 0 }),
+  };
+  const tracker = new StatusTracker(source, 0);
+  lanes[0]!.first = 75;
+  lanes[0]!.repeated = 25;
+  lanes[1]!.first = 25;
+  lanes[1]!.repeated = 75;
+  for (let i = 0; i < 100; i++) {
+    fast.record(3);
+    slow.record(40);
+  }
+  const line = tracker.line(10_000);
+  assert.deepEqual(line.connections[0]!.lanes!.map((l) => [l.connection, l.firstShare]), [
+    [7, 0.75],
+    [8, 0.25],
+  ]);
+  assert.match(
+    formatStatus(line),
+    /lane 1 \(#7\) 75% first, p50 2\.\d+ ms, lane 2 \(#8\) 25% first/,
+  );
+  // The next interval counts only what came since, and a reopened lane (new id) from 0.
+  lanes[0]!.first = 85;
+  lanes[0]!.repeated = 35;
+  lanes[1] = { lane: 1, connection: 9, first: 10, repeated: 10, lag: slow.snapshot() };
+  const next = tracker.line(20_000).connections[0]!.lanes!;
+  assert.deepEqual(next.map((l) => [l.connection, l.firstShare]), [[7, 0.5], [9, 0.5]]);
+});

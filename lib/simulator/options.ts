@@ -31,6 +31,8 @@ export interface SimulatorOptions {
   seed?: number;
   /** Initial synthetic book size per side; default 1000. */
   levelsPerSide?: number;
+  /** Initial synthetic book size per side of each symbol, where it differs from `levelsPerSide`. */
+  levelsOf?: (symbol: string) => number | undefined;
   /** Period of synthetic events, real ms; default 100; 0 = only on `step()`. */
   updateIntervalMs?: number;
   /** Synthetic ticks per `@depth@1000ms` event; default 10. */
@@ -98,6 +100,7 @@ export interface ResolvedOptions {
   replayAutoStart: boolean;
   seed: number;
   levelsPerSide: number;
+  levelsOf: ((symbol: string) => number | undefined) | null;
   updateIntervalMs: number;
   slowStreamTicks: number;
   weightPerMinute: number;
@@ -135,6 +138,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     replayAutoStart: options.replayAutoStart ?? true,
     seed: options.seed ?? 1,
     levelsPerSide: options.levelsPerSide ?? 1000,
+    levelsOf: options.levelsOf ?? null,
     updateIntervalMs: options.updateIntervalMs ?? 100,
     slowStreamTicks: options.slowStreamTicks ?? 10,
     weightPerMinute: options.weightPerMinute ?? DEFAULT_WEIGHT_PER_MINUTE,

@@ -145,6 +145,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       extraSymbols: o.extraSymbols,
       seed: o.seed,
       levelsPerSide: o.levelsPerSide,
+      ...(o.levelsOf ? { levelsOf: o.levelsOf } : {}),
       maxEvents: o.maxEventsPerSymbol,
     })
     : null;

@@ -16,6 +16,8 @@ export interface SyntheticMarketOptions {
   extraSymbols: number;
   seed: number;
   levelsPerSide: number;
+  /** Levels per side of a main symbol, where it differs from `levelsPerSide`. */
+  levelsOf?: (symbol: string) => number | undefined;
   /** Levels per side of extra symbols; default 5. */
   extraLevelsPerSide?: number;
   /** Chance that an extra symbol has an event on a tick; default 0.05. */
@@ -65,7 +67,7 @@ export class SyntheticMarket {
         symbol,
         midTicks: known?.mid ?? 100_000 + (h % 5_000_000),
         tickUnits: known?.tickUnits ?? 10_000,
-        levelsPerSide: isExtra ? extraLevels : options.levelsPerSide,
+        levelsPerSide: isExtra ? extraLevels : options.levelsOf?.(symbol) ?? options.levelsPerSide,
         firstUpdateId: 10_000_000_000 + (h % 40_000) * 1_000_000,
         seed: h,
       });
