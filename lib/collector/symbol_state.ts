@@ -26,6 +26,7 @@
 import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
 import { bridges, type DepthSync } from "../book/depth_sync.ts";
 import type { LatencyHistogram } from "../ops/latency.ts";
+import { snapshotRecord } from "../storage/records.ts";
 import type { SymbolStats } from "./symbol_stats.ts";
 import { SymbolSync, type SymbolSyncContext, type SyncStatus } from "./symbol_sync.ts";
 
@@ -315,14 +316,11 @@ export class SymbolState {
   #carryOver(): void {
     if (!this.sync.inSync) return;
     const book = this.sync.book.snapshot();
-    this.#ctx.sink.write(this.symbol, {
-      type: "snapshot",
-      recv: this.#ctx.recvNow(),
-      lastUpdateId: book.lastUpdateId,
-      bids: book.bids,
-      asks: book.asks,
-      source: "book",
-    }, () => null);
+    this.#ctx.sink.write(
+      this.symbol,
+      snapshotRecord(book, this.#ctx.recvNow(), "book"),
+      () => null,
+    );
     this.stats.snapshotRecords.book++;
     this.sync.onSnapshot(book);
   }

@@ -12,7 +12,12 @@ import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
 import { DepthSync } from "../book/depth_sync.ts";
 import type { OrderBook } from "../book/order_book.ts";
 import type { Logger } from "../cli/log.ts";
-import { depthUpdateRecord, type GapReason, type GapRecord } from "../storage/records.ts";
+import {
+  depthUpdateRecord,
+  type GapReason,
+  type GapRecord,
+  snapshotRecord,
+} from "../storage/records.ts";
 import type { RecordSink } from "./sink.ts";
 import { newSymbolStats, type SymbolStats } from "./symbol_stats.ts";
 import type { SnapshotPriority } from "./snapshot_scheduler.ts";
@@ -263,14 +268,7 @@ export class SymbolSync {
   }
 
   #useSnapshot(snapshot: DepthSnapshot, recv: number): void {
-    this.#ctx.sink.write(this.symbol, {
-      type: "snapshot",
-      recv,
-      lastUpdateId: snapshot.lastUpdateId,
-      bids: snapshot.bids,
-      asks: snapshot.asks,
-      source: "rest",
-    }, () => null);
+    this.#ctx.sink.write(this.symbol, snapshotRecord(snapshot, recv, "rest"), () => null);
     this.stats.snapshotRecords.rest++;
     const outcome = this.sync.onSnapshot(snapshot);
     if (outcome.kind === "synced") {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { DepthUpdate, PriceLevel } from "../binance/types.ts";
+import type { DepthSnapshot, DepthUpdate, PriceLevel } from "../binance/types.ts";
 
 /** Version of the file format written into every header. */
 export const FORMAT_VERSION = 1;
@@ -97,6 +97,22 @@ export function receiveTime(): number {
 /** The record of a diff event, fields in the documented order. */
 export function depthUpdateRecord(event: DepthUpdate, recv: number): DepthUpdateRecord {
   return { type: "depthUpdate", recv, E: event.E, U: event.U, u: event.u, b: event.b, a: event.a };
+}
+
+/** The record of a full book, fields in the documented order. */
+export function snapshotRecord(
+  book: DepthSnapshot,
+  recv: number,
+  source: SnapshotRecord["source"],
+): SnapshotRecord {
+  return {
+    type: "snapshot",
+    recv,
+    lastUpdateId: book.lastUpdateId,
+    bids: book.bids,
+    asks: book.asks,
+    source,
+  };
 }
 
 /** One record as one line of JSON (no newline). */
