@@ -6,6 +6,7 @@
  *
  * Usage: deno run -A scripts/bench_follow.ts [--seconds 20] [--counts 30,300] [--levels 1000]
  *   [--sink recorder|count]   (count: records are only counted, to see the Recorder's share)
+ *   [--redundancy 1,2]        (connections per set of streams; each case runs once per value)
  *
  * @module
  */
@@ -26,10 +27,12 @@ const { values } = parseArgs({
     counts: { type: "string", default: "30,300" },
     levels: { type: "string", default: "1000" },
     sink: { type: "string", default: "recorder" },
+    redundancy: { type: "string", default: "1,2" },
   },
 });
 const seconds = Number(values.seconds);
 const counts = values.counts.split(",").map(Number);
+const redundancies = values.redundancy.split(",").map(Number);
 const main = new URL("../main.ts", import.meta.url).pathname;
 
 function symbolNames(n: number): string[] {
@@ -80,7 +83,7 @@ function cpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
-async function follow(n: number): Promise<string> {
+async function follow(n: number, redundancy: number): Promise<string> {
   const symbols = symbolNames(n);
   const sim = await startSimProcess(symbols);
   const dataDir = await Deno.makeTempDir({ prefix: "bench_follow_" });
@@ -92,6 +95,7 @@ async function follow(n: number): Promise<string> {
       restUrl: sim.url,
       dataDir,
       statusIntervalMs: 0,
+      redundancy,
     };
     const recorder = await Recorder.open({
       dataDir,
@@ -111,6 +115,10 @@ async function follow(n: number): Promise<string> {
         await new Promise((r) => setTimeout(r, 100));
       }
       const syncMs = performance.now() - syncStart;
+      const lanes = collector.groups().length * redundancy;
+      while (collector.connections().filter((c) => c.open).length < lanes) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
       await new Promise((r) => setTimeout(r, 2000)); // settle
       const rss: number[] = [];
       const before = { cpu: cpuSeconds(), wall: performance.now(), ...collector.stats() };
@@ -124,7 +132,9 @@ async function follow(n: number): Promise<string> {
       const events = after.written - before.written;
       const mib = (x: number) => (x / 1048576).toFixed(0);
       const gaps = after.gaps;
-      return `| ${n} | ${(events / wall).toFixed(0)} | ${(cpu / wall).toFixed(3)} | ` +
+      return `| ${n} | ${redundancy} | ${(events / wall).toFixed(0)} | ${
+        (cpu / wall).toFixed(3)
+      } | ` +
         `${(cpu / events * 1e6).toFixed(1)} | ${mib(Math.max(...rss))} | ` +
         `${mib(rss.reduce((a, b) => a + b, 0) / rss.length)} | ` +
         `${((recorder.stats.bytesWritten - bytes0) / 1024 / wall).toFixed(0)} | ` +
@@ -146,8 +156,8 @@ console.log(
     }; simulator in its own process.\n`,
 );
 console.log(
-  "| symbols | events/s | CPU s per wall s | CPU µs per event | RSS max MiB | RSS mean MiB | " +
-    "KiB/s written | time to sync all (s) | gaps |",
+  "| symbols | redundancy | events/s | CPU s per wall s | CPU µs per event | RSS max MiB | " +
+    "RSS mean MiB | KiB/s written | time to sync all (s) | gaps |",
 );
-console.log("|---|---|---|---|---|---|---|---|---|");
-for (const n of counts) console.log(await follow(n));
+console.log("|---|---|---|---|---|---|---|---|---|---|");
+for (const n of counts) for (const r of redundancies) console.log(await follow(n, r));
