@@ -1,14 +1,21 @@
 import assert from "node:assert/strict";
 import { collector } from "./helpers/collector_process.ts";
 
-Deno.test("collector demo records through a drop and a withheld event, and verify passes with both gaps marked", async () => {
+Deno.test("collector demo records through drops and a withheld event, and verify passes with the gaps marked", async () => {
   const dir = await Deno.makeTempDir({ prefix: "demo-test-" });
   try {
-    const result = await collector("demo", "--seconds", "8", "--dir", dir);
+    const result = await collector("demo", "--seconds", "12", "--dir", dir);
     assert.equal(result.code, 0, `stdout: ${result.stdout}\nstderr: ${result.stderr}`);
     // The faults were injected, and verify saw each of them as a marked gap, not damage.
     assert.match(result.stdout, /injecting a fault: every connection dropped/);
+    assert.match(result.stdout, /injecting a fault: one of the two connections dropped/);
     assert.match(result.stdout, /injecting a fault: one ETHUSDT event withheld/);
+    // Losing both connections is a gap in every file; losing one of the two is none.
+    for (const symbol of ["BTCUSDT", "ETHUSDT", "BNBUSDT"]) {
+      const part = result.stdout.slice(result.stdout.indexOf(`${symbol}/`));
+      const file = part.slice(0, part.indexOf("\nok ") === -1 ? undefined : part.indexOf("\nok "));
+      assert.equal(file.match(/gap line \d+: disconnect/g)?.length, 1, `${symbol}: ${file}`);
+    }
     assert.match(result.stdout, /3 files: 3 whole, 0 damaged/);
     const eth = result.stdout.slice(result.stdout.indexOf("ETHUSDT/"));
     assert.match(eth, /gap line \d+: disconnect/);

@@ -1,8 +1,9 @@
 /**
  * `collector demo`: the whole program on this machine, with no network. Starts the exchange
  * simulator in-process, records a few symbols for about 30 s through the same session as
- * `collector run` while injecting a dropped connection and a withheld event (a real gap), stops
- * cleanly, then verifies the files and says where they are and what verify found.
+ * `collector run` while injecting faults (every connection dropped, then one of the two redundant
+ * connections dropped, which costs nothing, and a withheld event, a real gap), stops cleanly, then
+ * verifies the files and says where they are and what verify found.
  *
  * @module
  */
@@ -25,9 +26,10 @@ const HELP = `Usage: collector demo [--dir DIR] [--seconds N] [--symbols A,B,…
 
 Runs the whole program on this machine with no network: starts the Binance-compatible simulator
 in-process, records ${DEFAULT_SYMBOLS.join(", ")} for about ${DEFAULT_SECONDS} s exactly as
-'collector run' would, drops every connection a third of the way in and withholds one event of
-the second symbol at two thirds (a real gap), stops cleanly, then runs 'collector verify' on the
-files and prints where they are and what verify found.
+'collector run' would, drops every connection a third of the way in, one of the two redundant
+connections half way (no gap: the other carries on), and withholds one event of the second symbol
+at two thirds (a real gap), stops cleanly, then runs 'collector verify' on the files and prints
+where they are and what verify found.
 
 Options:
   --dir DIR        record into DIR (default: a new temporary directory, kept afterwards)
@@ -74,6 +76,12 @@ export const demoCommand: Command = {
             say("injecting a fault: every connection dropped (no close frame)");
             sim.dropConnections();
           }, ms / 3));
+          timers.push(setTimeout(() => {
+            const open = sim.connections();
+            if (open.length < 2) return say("both connections are not open yet: no single drop");
+            say(`injecting a fault: one of the two connections dropped (the other carries on)`);
+            sim.dropConnections([open[0]!.id]);
+          }, ms / 2));
           timers.push(setTimeout(() => {
             say(`injecting a fault: one ${gapSymbol} event withheld (a hole in update ids)`);
             sim.withholdNextEvent(gapSymbol);
