@@ -3,7 +3,8 @@
  * every event recorded. Wires the pieces together:
  *
  * socket message → {@linkcode Connection} (parse) → {@linkcode FrameRouter} (by stream) →
- * {@linkcode SymbolState} (which connection counts) → `SymbolSync` (record, then `DepthSync`) → book.
+ * `FeedMerge` (the connection layer: every connection carrying the symbol merged into one run) →
+ * {@linkcode SymbolSync} (record, then `DepthSync`) → book.
  *
  * Snapshots come from one {@linkcode SnapshotScheduler}; connections from one
  * {@linkcode ConnectionPool}.
@@ -26,7 +27,8 @@ import { discoverSymbols } from "./discover.ts";
 import { planConnections } from "./plan.ts";
 import type { RecordSink } from "./sink.ts";
 import { fmtDuration, fmtMs, SnapshotScheduler } from "./snapshot_scheduler.ts";
-import { SymbolState } from "./symbol_state.ts";
+import type { FeedMerge } from "./feed_merge.ts";
+import { SymbolSync } from "./symbol_sync.ts";
 import { WeightBudget } from "./weight_budget.ts";
 
 /** Side effects and observers of {@linkcode startCollector}. */
@@ -70,7 +72,7 @@ export interface Collector {
   /** The in-sync book of `symbol`, or `null` (for final checkpoints). */
   books(symbol: string): DepthSnapshot | null;
   /** The per-symbol states (read-only use). */
-  states(): ReadonlyMap<string, SymbolState>;
+  states(): ReadonlyMap<string, SymbolSync>;
   /** The connections. */
   connections(): ConnectionInfo[];
   /** The symbols of each connection slot (`ConnectionInfo.slot` indexes it); empty before ready. */
@@ -97,7 +99,7 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
   const log = options.log;
   const now = options.now ?? Date.now;
   const fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
-  const states = new Map<string, SymbolState>();
+  const states = new Map<string, SymbolSync>();
   const budget = new WeightBudget({
     budget: DEFAULT_WEIGHT_PER_MINUTE * config.weightBudgetShare,
     ...(options.weightWindowMs ? { windowMs: options.weightWindowMs } : {}),
@@ -108,7 +110,7 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
     crossed: rateLimited(log, "crossed-book", NOISY_LOG_MS, { now }),
     gap: rateLimited(log, "gap", GAP_LOG_MS, { now }),
   };
-  const router = new FrameRouter<Connection, SymbolState>(noisy);
+  const router = new FrameRouter<Connection, FeedMerge>(noisy);
   let stopping = false;
   let pool: ConnectionPool | null = null;
   let groups: readonly (readonly string[])[] = [];
@@ -128,13 +130,6 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
     },
   });
 
-  function each(symbols: readonly string[], fn: (s: SymbolState) => void): void {
-    for (const symbol of symbols) {
-      const state = states.get(symbol);
-      if (state) fn(state);
-    }
-  }
-
   async function start(): Promise<void> {
     const found = await discoverSymbols(config, {
       fetch: fetchFn,
@@ -147,21 +142,21 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
     budget.budget = (found.weightPerMinute ?? DEFAULT_WEIGHT_PER_MINUTE) *
       config.weightBudgetShare;
     for (const symbol of found.symbols) {
-      const state = new SymbolState(symbol, {
-        sink: options.sink,
-        requestSnapshot: (s, priority) => scheduler.request(s, priority),
-        cancelSnapshot: (s) => scheduler.cancel(s),
-        onSwitched: (_s, feed) => pool?.switched(_s, feed as Connection),
-        clockOffsetMs: options.clockOffsetMs ?? (() => 0),
-        ...(options.onApplied ? { onApplied: options.onApplied } : {}),
-        crossedLog: noisy.crossed,
-        gapLog: noisy.gap,
-        log,
-        recvNow: receiveTime,
-        now,
-      }, { maxBuffered: config.maxBufferedEvents, holdMs: config.silenceTimeoutMs });
-      states.set(symbol, state);
-      router.add(depthStreamName(symbol, config.speed), state);
+      states.set(
+        symbol,
+        new SymbolSync(symbol, {
+          sink: options.sink,
+          requestSnapshot: (s, priority) => scheduler.request(s, priority),
+          cancelSnapshot: (s) => scheduler.cancel(s),
+          ...(options.clockOffsetMs ? { clockOffsetMs: options.clockOffsetMs } : {}),
+          ...(options.onApplied ? { onApplied: options.onApplied } : {}),
+          crossedLog: noisy.crossed,
+          gapLog: noisy.gap,
+          log,
+          recvNow: receiveTime,
+          now,
+        }, { maxBuffered: config.maxBufferedEvents }),
+      );
     }
     groups = planConnections(found.symbols, config.maxStreamsPerConnection);
     log.info(
@@ -183,6 +178,10 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
       wsUrl: config.wsUrl,
       speed: config.speed,
       groups,
+      runs: states,
+      maxHeld: config.maxBufferedEvents,
+      holdMs: config.silenceTimeoutMs,
+      clockOffsetMs: options.clockOffsetMs ?? (() => 0),
       redundancy: config.redundancy,
       ...(options.laneStaggerMs !== undefined ? { laneStaggerMs: options.laneStaggerMs } : {}),
       silenceTimeoutMs: config.silenceTimeoutMs,
@@ -195,21 +194,16 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
       now,
       log,
       hooks: {
-        // The frame path: connection (parse) → router (by stream) → symbol (record, sync, book).
+        // The frame path: connection (parse) → router (by stream) → merge → symbol (record, sync).
         onFrame: (conn, frame, recv) => {
           if (!stopping) router.route(conn, frame, recv);
         },
         onMalformed: (conn, error) => router.malformed(conn, error),
-        attach: (symbols, conn) => each(symbols, (s) => s.attach(conn)),
-        beginHandoff: (symbols, conn) => each(symbols, (s) => s.beginHandoff(conn)),
-        handoffPending: (symbols, conn) => {
-          let n = 0;
-          each(symbols, (s) => n += s.isJoining(conn) ? 1 : 0);
-          return n;
-        },
-        detach: (symbols, conn, detail) => each(symbols, (s) => s.detach(conn, detail)),
       },
     });
+    for (const [symbol, merge] of pool.merges()) {
+      router.add(depthStreamName(symbol, config.speed), merge);
+    }
     pool.start();
     if (config.statusIntervalMs > 0) {
       timers.add(setInterval(progress, Math.min(config.statusIntervalMs, PROGRESS_MS)));

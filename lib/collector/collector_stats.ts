@@ -7,7 +7,7 @@
 import type { PoolStats } from "./connection_pool.ts";
 import type { RouterStats } from "./frame_router.ts";
 import type { SnapshotStats } from "./snapshot_scheduler.ts";
-import type { SymbolState } from "./symbol_state.ts";
+import type { SymbolSync } from "./symbol_sync.ts";
 import type { SymbolStats } from "./symbol_stats.ts";
 
 /** The symbol counters the collector adds up. */
@@ -39,7 +39,7 @@ export interface CollectorStats extends RouterStats, Summed {
 
 /** Adds up the counters (copies: later changes do not show). */
 export function collectStats(parts: {
-  states: Iterable<SymbolState>;
+  states: Iterable<SymbolSync>;
   router: RouterStats;
   snapshots: SnapshotStats;
   pool: PoolStats;

@@ -11,7 +11,7 @@ import { asCombinedFrame, FrameError, parseFrameJson } from "../binance/parse.ts
 import type { CombinedFrame } from "../binance/types.ts";
 import { LatencyHistogram } from "../ops/latency.ts";
 import { receiveTime } from "../storage/records.ts";
-import type { FeedDelivery } from "./symbol_state.ts";
+import type { FeedDelivery } from "./feed_merge.ts";
 
 /** How a connection ended. */
 export interface CloseInfo {

@@ -1,12 +1,14 @@
 /**
- * The WebSocket connections of the collector: `redundancy` {@linkcode ConnectionSlot}s (lanes) per
+ * The connection layer of the collector: `redundancy` {@linkcode ConnectionSlot}s (lanes) per
  * group of symbols (see `planConnections`), each with a current connection carrying every stream
- * of the group, opened through one shared {@linkcode ConnectionPacer}; the symbols merge what the
- * lanes deliver (see `SymbolState`), so losing one lane loses nothing. A dropped connection is reopened with capped, jittered backoff, for
- * ever. A planned replacement (before the 24 h limit, or on `serverShutdown`) opens the new
- * connection first and closes the old one only once every symbol has switched over (see
- * `SymbolState`), so nothing is lost and no snapshot is needed. How one slot does this is in
- * `connection_slot.ts`; the pool holds the slots, what they share, and their counters.
+ * of the group, opened through one shared {@linkcode ConnectionPacer}, and one
+ * {@linkcode FeedMerge} per symbol that merges what the lanes deliver into one continuous run for
+ * the symbol's `SymbolSync`, so losing one lane loses nothing. A dropped connection is reopened with
+ * capped, jittered backoff, for ever. A planned replacement (before the 24 h limit, or on
+ * `serverShutdown`) opens the new connection first and retires the old one once every symbol's
+ * merge says the new one has caught up, so nothing is lost and no snapshot is needed; the handoff
+ * never leaves this layer. How one slot does this is in `connection_slot.ts`; the pool holds the
+ * slots, the merges, what they share, and their counters.
  *
  * @module
  */
@@ -16,25 +18,15 @@ import type { Logger } from "../cli/log.ts";
 import type { LatencySnapshot } from "../ops/latency.ts";
 import type { Connection } from "./connection.ts";
 import { ConnectionPacer } from "./connection_pacer.ts";
-import { ConnectionSlot, type SlotContext } from "./connection_slot.ts";
+import { ConnectionSlot, type SlotContext, type SlotFeeds } from "./connection_slot.ts";
+import { FeedMerge, type FeedMergeOptions, type RunTarget } from "./feed_merge.ts";
 
-/** What the pool tells the symbols (the collector wires these to the `SymbolState`s). */
+/** What the pool tells its owner. */
 export interface PoolHooks {
-  /** A frame from `conn`. */
+  /** A frame from `conn` (the owner routes it to the symbol's `FeedMerge`). */
   onFrame(conn: Connection, frame: CombinedFrame, recv: number): void;
   /** A message from `conn` that is not a frame. */
   onMalformed?(conn: Connection, error: FrameError): void;
-  /** `conn` now feeds `symbols` (start, or reconnect after a drop). */
-  attach(symbols: readonly string[], conn: Connection): void;
-  /** `conn` is to replace the current connection of `symbols`. */
-  beginHandoff(symbols: readonly string[], conn: Connection): void;
-  /** How many of `symbols` still wait for `conn` to catch up with them. */
-  handoffPending(symbols: readonly string[], conn: Connection): number;
-  /**
-   * `conn` no longer feeds `symbols` (it closed, or a handoff retired it; `detail` says which);
-   * a symbol left with a hole, or with no connection, records a gap.
-   */
-  detach(symbols: readonly string[], conn: Connection, detail: string): void;
 }
 
 /** Options of {@linkcode ConnectionPool}. */
@@ -45,6 +37,14 @@ export interface ConnectionPoolOptions {
   speed: DepthSpeed;
   /** Symbols per connection, from `planConnections`. */
   groups: readonly (readonly string[])[];
+  /** Where each symbol's merged run goes (its `SymbolSync`), and its counters. */
+  runs: ReadonlyMap<string, RunTarget & { readonly stats: FeedMergeOptions["stats"] }>;
+  /** Most events held per feed behind a hole (`maxBufferedEvents`). */
+  maxHeld: number;
+  /** Longest an event is held for another lane to fill the hole before it, ms. */
+  holdMs?: number;
+  /** Exchange minus local time, ms, for the connections' lag. */
+  clockOffsetMs?: () => number;
   /** Connections (lanes) carrying each group at once; 1 by default. */
   redundancy?: number;
   /** Time between the first connections of a group's lanes, ms; 3000 by default. */
@@ -132,16 +132,48 @@ export class ConnectionPool {
   #timers = new Set<ReturnType<typeof setTimeout>>();
   #stopping = false;
   #options: ConnectionPoolOptions;
+  #merges = new Map<string, FeedMerge>();
 
   /** Plans the slots; {@linkcode ConnectionPool.start} opens them. */
   constructor(options: ConnectionPoolOptions) {
     this.#options = options;
     const stopping = () => this.#stopping;
+    const now = options.now ?? Date.now;
+    for (const [symbol, run] of options.runs) {
+      this.#merges.set(
+        symbol,
+        new FeedMerge(symbol, run, {
+          maxHeld: options.maxHeld,
+          ...(options.holdMs !== undefined ? { holdMs: options.holdMs } : {}),
+          ...(options.clockOffsetMs ? { clockOffsetMs: options.clockOffsetMs } : {}),
+          now,
+          stats: run.stats,
+          onJoined: (feed) => this.#switched(feed as Connection),
+        }),
+      );
+    }
+    const each = (symbols: readonly string[], fn: (m: FeedMerge) => void) => {
+      for (const symbol of symbols) {
+        const merge = this.#merges.get(symbol);
+        if (merge) fn(merge);
+      }
+    };
+    const feeds: SlotFeeds = {
+      attach: (symbols, conn) => each(symbols, (m) => m.attach(conn)),
+      beginHandoff: (symbols, conn) => each(symbols, (m) => m.beginHandoff(conn)),
+      pending: (symbols, conn) => {
+        let n = 0;
+        each(symbols, (m) => n += m.isJoining(conn) ? 1 : 0);
+        return n;
+      },
+      detach: (symbols, conn, detail) => each(symbols, (m) => m.detach(conn, detail)),
+    };
     const ctx: SlotContext = {
+      feeds,
       options,
       stats: this.stats,
       pacer: options.pacer ?? new ConnectionPacer(),
-      now: options.now ?? Date.now,
+      now,
       later: (ms, fn) => this.#later(ms, fn),
       get stopping() {
         return stopping();
@@ -163,8 +195,13 @@ export class ConnectionPool {
     for (const slot of this.#slots) slot.start(slot.lane * stagger);
   }
 
-  /** Tells the pool `symbol` switched to `conn`; the old connection closes when all have. */
-  switched(_symbol: string, conn: Connection): void {
+  /** The merged run of each symbol, where the frames of its stream go (see `FeedMerge`). */
+  merges(): ReadonlyMap<string, FeedMerge> {
+    return this.#merges;
+  }
+
+  /** A symbol's merge says `conn` caught up; its slot retires the old connection when all have. */
+  #switched(conn: Connection): void {
     this.#slots.find((slot) => slot.has(conn))?.switched(conn);
   }
 

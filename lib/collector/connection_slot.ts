@@ -4,7 +4,7 @@
  * on its own connection) and the connections carrying it. The current connection is reopened
  * after a drop with capped, jittered backoff, for ever. A planned replacement (before the 24 h
  * limit, or on `serverShutdown`) opens the next connection first and retires the old one only
- * once every symbol's run has caught up with it (see `SymbolState`), or the handoff timed out.
+ * once every symbol's run has caught up with it (see `FeedMerge`), or the handoff timed out.
  * Lanes open a few seconds apart and roll over at different times, so that a group is never
  * replaced on all lanes at once. The pool (`connection_pool.ts`) holds the slots and what they
  * share: settings, hooks, counters, the pacing of connection attempts and the timers.
@@ -17,8 +17,28 @@ import { type CloseInfo, Connection } from "./connection.ts";
 import type { ConnectionPacer } from "./connection_pacer.ts";
 import type { ConnectionInfo, ConnectionPoolOptions, PoolStats } from "./connection_pool.ts";
 
+/**
+ * The symbols' side of a slot's connections (the pool implements it over its `FeedMerge`s): which
+ * connections feed which symbols, and whether a replacement has caught up.
+ */
+export interface SlotFeeds {
+  /** `conn` now feeds `symbols` (start, a reconnect, another lane). */
+  attach(symbols: readonly string[], conn: Connection): void;
+  /** `conn` is to replace the current connection of `symbols`. */
+  beginHandoff(symbols: readonly string[], conn: Connection): void;
+  /** How many of `symbols` still wait for `conn` to catch up with them. */
+  pending(symbols: readonly string[], conn: Connection): number;
+  /**
+   * `conn` no longer feeds `symbols` (it closed, or a handoff retired it; `detail` says which);
+   * a symbol left with a hole, or with no connection, records a gap.
+   */
+  detach(symbols: readonly string[], conn: Connection, detail: string): void;
+}
+
 /** What a slot shares with the other slots of its pool. */
 export interface SlotContext {
+  /** The symbols' side of the connections. */
+  readonly feeds: SlotFeeds;
   /** The pool's settings, hooks and log. */
   readonly options: ConnectionPoolOptions;
   /** The pool's counters; each slot counts into them. */
@@ -98,7 +118,7 @@ export class ConnectionSlot {
   /** A symbol switched to `conn`; the old connection retires once all have. */
   switched(conn: Connection): void {
     if (!this.#live.has(conn) || conn !== this.#next) return;
-    if (this.#ctx.options.hooks.handoffPending(this.symbols, conn) === 0) {
+    if (this.#ctx.feeds.pending(this.symbols, conn) === 0) {
       this.#complete(false);
     }
   }
@@ -207,11 +227,11 @@ export class ConnectionSlot {
     this.#live.add(conn);
     if (role === "current") {
       this.#current = conn;
-      hooks.attach(this.symbols, conn);
+      this.#ctx.feeds.attach(this.symbols, conn);
       this.#scheduleRollover(conn);
     } else {
       this.#next = conn;
-      hooks.beginHandoff(this.symbols, conn);
+      this.#ctx.feeds.beginHandoff(this.symbols, conn);
     }
     o.log.debug(`Connection ${conn.id} opening (${role}, ${this.symbols.length} streams)`, {
       connection: conn.id,
@@ -227,7 +247,7 @@ export class ConnectionSlot {
     this.#handoffTimer = this.#ctx.later(timeout, () => {
       if (this.#next === conn) this.#complete(true);
     });
-    if (o.hooks.handoffPending(this.symbols, conn) === 0) this.#complete(false);
+    if (this.#ctx.feeds.pending(this.symbols, conn) === 0) this.#complete(false);
   }
 
   #scheduleRollover(conn: Connection): void {
@@ -254,7 +274,7 @@ export class ConnectionSlot {
     else this.#ctx.stats.handoffsCompleted++;
     if (old !== null) {
       this.#retiring.add(old);
-      this.#ctx.options.hooks.detach(
+      this.#ctx.feeds.detach(
         this.symbols,
         old,
         forced ? "handoff timed out" : `connection ${old.id} replaced by ${next.id}`,
@@ -279,7 +299,7 @@ export class ConnectionSlot {
     if (conn === this.#next) {
       this.#next = null;
       clearTimeout(this.#handoffTimer);
-      o.hooks.detach(this.symbols, conn, detail);
+      this.#ctx.feeds.detach(this.symbols, conn, detail);
       const delay = this.#backoff.next();
       stats.reconnects++;
       o.log.warn(
@@ -293,12 +313,12 @@ export class ConnectionSlot {
     this.#current = null;
     clearTimeout(this.#rolloverTimer);
     if (this.#next !== null) {
-      o.hooks.detach(this.symbols, conn, detail);
+      this.#ctx.feeds.detach(this.symbols, conn, detail);
       this.#complete(true);
       return;
     }
     stats.drops++;
-    o.hooks.detach(this.symbols, conn, detail);
+    this.#ctx.feeds.detach(this.symbols, conn, detail);
     const delay = this.#backoff.next();
     stats.reconnects++;
     o.log.warn(

@@ -3,7 +3,7 @@ import { createLogger } from "../cli/log.ts";
 import type { Connection } from "./connection.ts";
 import { ConnectionPacer } from "./connection_pacer.ts";
 import { emptyPoolStats, type PoolHooks } from "./connection_pool.ts";
-import { ConnectionSlot, type SlotContext } from "./connection_slot.ts";
+import { ConnectionSlot, type SlotContext, type SlotFeeds } from "./connection_slot.ts";
 
 const SYMBOLS = ["BTCUSDT", "ETHUSDT"];
 
@@ -37,15 +37,15 @@ function waitFor(what: string, check: () => boolean, ms = 5000): Promise<void> {
   });
 }
 
-/** A slot with hooks that record what they are told; `pending` answers `handoffPending`. */
+/** A slot with feeds that record what they are told; `state.pending` answers `pending`. */
 function setup(wsUrl: string, options: { rolloverAfterMs?: number; handoffTimeoutMs?: number }) {
   const calls: string[] = [];
   const conns: Connection[] = [];
   const logs: string[] = [];
   const state = { pending: SYMBOLS.length, stopping: false };
   const timers = new Set<ReturnType<typeof setTimeout>>();
-  const hooks: PoolHooks = {
-    onFrame: () => {},
+  const hooks: PoolHooks = { onFrame: () => {} };
+  const feeds: SlotFeeds = {
     attach: (symbols, conn) => {
       conns.push(conn);
       calls.push(`attach ${conn.id} ${symbols.join(",")}`);
@@ -54,11 +54,14 @@ function setup(wsUrl: string, options: { rolloverAfterMs?: number; handoffTimeou
       conns.push(conn);
       calls.push(`beginHandoff ${conn.id}`);
     },
-    handoffPending: () => state.pending,
+    pending: () => state.pending,
     detach: (_s, conn, detail) => calls.push(`detach ${conn.id}: ${detail}`),
   };
   const ctx: SlotContext = {
+    feeds,
     options: {
+      runs: new Map(),
+      maxHeld: 100,
       wsUrl,
       speed: "100ms",
       groups: [SYMBOLS],

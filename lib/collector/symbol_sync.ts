@@ -3,8 +3,9 @@
  * recorded before the book changes, then given to {@linkcode DepthSync} (the sync rules); out of
  * sync, a snapshot is requested and recorded when it comes; a sequence gap or a lost connection is
  * recorded as a gap; {@linkcode SyncStatus} says where the symbol stands. Connections are not its
- * business: `SymbolState` (`symbol_state.ts`) decides whose events count, across a handoff from
- * one connection to the next, and passes them on in order to {@linkcode SymbolSync.accept}.
+ * business: the connection layer's `FeedMerge` (`feed_merge.ts`) merges every connection carrying
+ * the symbol into one run, in update-id order, each event once, and passes it on to
+ * {@linkcode SymbolSync.accept}; it is the {@linkcode RunTarget} of that merge.
  *
  * @module
  */
@@ -18,6 +19,7 @@ import {
   type GapRecord,
   snapshotRecord,
 } from "../storage/records.ts";
+import type { RunTarget } from "./feed_merge.ts";
 import type { RecordSink } from "./sink.ts";
 import { newSymbolStats, type SymbolStats } from "./symbol_stats.ts";
 import type { SnapshotPriority } from "./snapshot_scheduler.ts";
@@ -62,7 +64,7 @@ export interface SymbolSyncContext {
 const PRE_SNAPSHOT_EVENTS = 200;
 
 /** One symbol's sync and records, from the events {@linkcode SymbolSync.accept} is given. */
-export class SymbolSync {
+export class SymbolSync implements RunTarget {
   readonly symbol: string;
   readonly sync: DepthSync;
   readonly stats: SymbolStats = newSymbolStats();
@@ -177,10 +179,6 @@ export class SymbolSync {
       this.#afterApply();
       return;
     }
-    if (this.#lastSeenU !== null && event.u <= this.#lastSeenU) {
-      this.stats.duplicates++; // already buffered and recorded
-      return;
-    }
     this.#write(event, recv);
     this.#lastSeenU = event.u;
     this.#recent.push(event);
@@ -213,6 +211,24 @@ export class SymbolSync {
       this.#waiting = false;
       this.#ctx.cancelSnapshot?.(this.symbol);
     }
+  }
+
+  /**
+   * The next event overlaps the in-sync book without continuing it (another connection batches
+   * updates differently): the book is written as a "book" snapshot, after which (as after any
+   * snapshot) the overlapping event bridges it. No gap, no REST request; `verify` replays it the
+   * same way.
+   */
+  carryOver(): void {
+    if (!this.sync.inSync) return;
+    const book = this.sync.book.snapshot();
+    this.#ctx.sink.write(
+      this.symbol,
+      snapshotRecord(book, this.#ctx.recvNow(), "book"),
+      () => null,
+    );
+    this.stats.snapshotRecords.book++;
+    this.sync.onSnapshot(book);
   }
 
   /**

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Collector } from "../collector/collector.ts";
-import type { SymbolState } from "../collector/symbol_state.ts";
+import type { SymbolSync } from "../collector/symbol_sync.ts";
 import type { RecorderStats } from "../storage/recorder_types.ts";
 import { utcDay } from "../storage/records.ts";
 import type { CollectorMetrics } from "./collector_metrics.ts";
@@ -187,7 +187,7 @@ export class CollectorView {
 
   /** Registers the per-symbol metrics: `symbol_events_total`, `symbol_in_sync`. */
   registerSymbolMetrics(registry: MetricsRegistry): void {
-    const each = (value: (s: SymbolState) => number) =>
+    const each = (value: (s: SymbolSync) => number) =>
       [...this.#collector.states()].map(([symbol, s]) => ({ labels: { symbol }, value: value(s) }));
     registry.counterFunc(
       "symbol_events_total",

@@ -1,37 +1,31 @@
 /**
- * One symbol and the connections feeding it (its feeds): the events of all of them are merged by
- * update id into one continuous run, which goes on to the symbol's {@linkcode SymbolSync}
- * (`symbol_sync.ts`: records, then the sync rules). The path of an event:
- * {@linkcode SymbolState.onEvent} → `SymbolSync.accept` → record to the sink → `DepthSync.onEvent`
- * → book.
+ * The connection layer's output for one symbol: the events of every connection carrying its
+ * stream (its feeds) merged by update id into one continuous run, handed to a
+ * {@linkcode RunTarget} (the symbol's `SymbolSync`: records, then Binance's sync rules). This is
+ * the one place that decides whether an event continues the run (`U == last u + 1`); the target
+ * only applies the sync rules to what it is given.
  *
- * Merging: an event is taken from whichever feed delivers it first, when it continues the run
- * (`U == last u + 1`); a copy that arrives later is dropped, not recorded. An event that leaves a
- * hole (or overlaps the run: another batching) is held while another feed may still fill it (a
- * feed that is not past the hole); it is given up on (hole recorded, as a sequence gap) when no
- * feed can fill it, when it was held longer than `holdMs`, or when more than `maxBuffered` events
- * wait behind it. So with two connections (redundancy), losing one loses nothing: no gap, no
- * snapshot. The same mechanism carries a handoff (rollover, `serverShutdown`): the replacement is
- * a feed that is `joining` until its events have caught up exactly with the run; the pool then
+ * Merging: an event is taken from whichever feed delivers it first, when it continues the run; a
+ * copy that arrives later is dropped, not recorded. An event that leaves a hole (or overlaps the
+ * run: another batching) is held while another feed may still fill it (a feed that is not past the
+ * hole); it is given up on (the target then records the hole as a sequence gap) when no feed can
+ * fill it, when it was held longer than `holdMs`, or when more than `maxHeld` events wait behind
+ * it. So with two connections (redundancy), losing one loses nothing: no gap, no snapshot. The
+ * same mechanism carries a handoff (rollover, `serverShutdown`): the replacement is a feed that is
+ * `joining` until its events have caught up exactly with the run (`onJoined`); the pool then
  * detaches the old one.
  *
  * When a feed is detached (closed, or retired after a handoff) and a held event can no longer be
  * filled, the hole is a `disconnect` gap. An overlapping event that no feed can continue exactly
- * (the new connection batches updates differently) is taken by carrying the book over as a "book"
- * snapshot record: no gap, nothing lost, no REST request. When the last feed goes, the symbol
- * records a `disconnect` gap and is stale until a feed is attached.
+ * (the new connection batches updates differently) is taken after the target carries its book
+ * over as a "book" snapshot: no gap, nothing lost, no REST request. When the last feed goes, the
+ * target records a `disconnect` gap and is stale until a feed is attached.
  *
  * @module
  */
-import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
-import { bridges, type DepthSync } from "../book/depth_sync.ts";
+import type { DepthUpdate } from "../binance/types.ts";
+import { bridges } from "../book/depth_sync.ts";
 import type { LatencyHistogram } from "../ops/latency.ts";
-import { snapshotRecord } from "../storage/records.ts";
-import type { SymbolStats } from "./symbol_stats.ts";
-import { SymbolSync, type SymbolSyncContext, type SyncStatus } from "./symbol_sync.ts";
-
-export type { SymbolStats } from "./symbol_stats.ts";
-export type { SyncStatus } from "./symbol_sync.ts";
 
 /** Counters of one feed over all its symbols: which connection delivers first. */
 export interface FeedDelivery {
@@ -51,18 +45,38 @@ export interface Feed {
   readonly delivery?: FeedDelivery;
 }
 
-/** What a symbol needs from its surroundings. */
-export interface SymbolContext extends SymbolSyncContext {
-  /** A joining feed (a handoff's replacement) has caught up with the symbol's run. */
-  onSwitched?(symbol: string, feed: Feed): void;
+/**
+ * Where a merged run goes (a symbol's `SymbolSync`): the next event, and what happened to the run.
+ */
+export interface RunTarget {
+  /** Final update id of the last event taken, `null` when the run is broken. */
+  readonly lastSeenU: number | null;
+  /** The next event of the run (continuing it, or across a hole the target records). */
+  accept(event: DepthUpdate, recv: number): void;
+  /** The run is broken: a feed went and nothing can fill the hole (`detail` says so). */
+  lose(reason: "disconnect", detail: string): void;
+  /** Another batching ahead: write the in-sync book as a snapshot so that the next event bridges it. */
+  carryOver(): void;
+  /** A feed again, after none. */
+  onAttached(): void;
+  /** The last feed went. */
+  onDisconnected(detail: string): void;
 }
 
-/** Options of {@linkcode SymbolState}. */
-export interface SymbolStateOptions {
-  /** Events buffered while out of sync; also the most held per feed behind a hole. */
-  maxBuffered: number;
+/** Options of {@linkcode FeedMerge}. */
+export interface FeedMergeOptions {
+  /** Most events held per feed behind a hole. */
+  maxHeld: number;
   /** Longest an event is held for another feed to fill the hole before it, ms; 5000 default. */
   holdMs?: number;
+  /** Clock, ms; `Date.now` by default. */
+  now?: () => number;
+  /** Exchange minus local time, ms, added to receipt times for the feeds' lag. */
+  clockOffsetMs?: () => number;
+  /** Counters: repeated copies dropped, handoffs joined (the symbol's stats). */
+  stats: { duplicates: number; handoffs: number };
+  /** A joining feed (a handoff's replacement) has caught up with the run. */
+  onJoined?(feed: Feed): void;
 }
 
 interface Held {
@@ -83,35 +97,28 @@ interface FeedState {
   joining: boolean;
 }
 
-/** The state of one symbol. */
-export class SymbolState {
+/** One symbol's feeds and their merged run. */
+export class FeedMerge {
   readonly symbol: string;
-  /** The symbol's sync rules and book. */
-  readonly sync: DepthSync;
-  readonly stats: SymbolStats;
-  #core: SymbolSync;
-  #ctx: SymbolContext;
+  #target: RunTarget;
+  #o: FeedMergeOptions;
   #feeds = new Map<Feed, FeedState>();
   #leader: Feed | null = null;
-  #maxHeld: number;
   #holdMs: number;
   #now: () => number;
 
-  /** Creates the state of `symbol`, out of sync, fed by no connection. */
-  constructor(symbol: string, ctx: SymbolContext, options: SymbolStateOptions) {
+  /** Merges the feeds of `symbol` into `target`; no feed yet. */
+  constructor(symbol: string, target: RunTarget, options: FeedMergeOptions) {
     this.symbol = symbol;
-    this.#ctx = ctx;
-    this.#maxHeld = options.maxBuffered;
+    this.#target = target;
+    this.#o = options;
     this.#holdMs = options.holdMs ?? 5000;
-    this.#now = ctx.now ?? Date.now;
-    this.#core = new SymbolSync(symbol, ctx, options);
-    this.sync = this.#core.sync;
-    this.stats = this.#core.stats;
+    this.#now = options.now ?? Date.now;
   }
 
-  /** Final update id of the last event taken into the run (applied or buffered). */
+  /** Final update id of the last event taken into the run. */
   get lastSeenU(): number | null {
-    return this.#core.lastSeenU;
+    return this.#target.lastSeenU;
   }
 
   /** The feed whose event was taken last (the first feed attached before any). */
@@ -129,26 +136,6 @@ export class SymbolState {
     return this.#feeds.get(feed)?.joining ?? false;
   }
 
-  /** Where the symbol stands, and since when. */
-  status(): SyncStatus {
-    return this.#core.status();
-  }
-
-  /** The in-sync book as a snapshot, or `null` when out of sync. */
-  book(): DepthSnapshot | null {
-    return this.#core.book();
-  }
-
-  /** Whether the book is in sync. */
-  get inSync(): boolean {
-    return this.#core.inSync;
-  }
-
-  /** Whether a snapshot has been asked for and not yet received. */
-  get waitingForSnapshot(): boolean {
-    return this.#core.waitingForSnapshot;
-  }
-
   /** `feed` feeds the symbol too (start, a reconnect, or another redundant connection). */
   attach(feed: Feed): void {
     this.#add(feed, false);
@@ -163,10 +150,10 @@ export class SymbolState {
   onEvent(feed: Feed, event: DepthUpdate, recv: number): void {
     const f = this.#feeds.get(feed);
     if (f === undefined) {
-      this.stats.duplicates++; // a retired connection's last words
+      this.#o.stats.duplicates++; // a retired connection's last words
       return;
     }
-    feed.delivery?.lag.record(recv + (this.#ctx.clockOffsetMs?.() ?? 0) - event.E);
+    feed.delivery?.lag.record(recv + (this.#o.clockOffsetMs?.() ?? 0) - event.E);
     if (f.lastU !== null && event.u <= f.lastU) {
       this.#repeated(f); // the feed repeats itself
       return;
@@ -186,16 +173,6 @@ export class SymbolState {
     this.#drain(null);
   }
 
-  /** The snapshot request is being sent; see {@linkcode SymbolSync.onSnapshotDispatched}. */
-  onSnapshotDispatched(): void {
-    this.#core.onSnapshotDispatched();
-  }
-
-  /** A snapshot of the symbol's book, received at `recv`. */
-  onSnapshot(snapshot: DepthSnapshot, recv: number): void {
-    this.#core.onSnapshot(snapshot, recv);
-  }
-
   /**
    * `feed` no longer counts (it closed, or a handoff retired it; `detail` says which). Events held
    * for it to fill a hole are given up on (a `disconnect` gap); when it was the last feed, the
@@ -208,22 +185,22 @@ export class SymbolState {
       this.#drain(detail);
       return;
     }
-    this.#core.onDisconnected(detail);
+    this.#target.onDisconnected(detail);
   }
 
   #add(feed: Feed, joining: boolean): void {
     if (this.#feeds.has(feed)) return;
-    if (this.#feeds.size === 0) this.#core.onAttached();
+    if (this.#feeds.size === 0) this.#target.onAttached();
     this.#feeds.set(feed, { feed, lastU: null, held: [], joining });
   }
 
   #repeated(f: FeedState): void {
-    this.stats.duplicates++;
+    this.#o.stats.duplicates++;
     if (f.feed.delivery) f.feed.delivery.repeated++;
   }
 
   #take(f: FeedState, event: DepthUpdate, recv: number): void {
-    this.#core.accept(event, recv);
+    this.#target.accept(event, recv);
     this.#leader = f.feed;
     if (f.feed.delivery) f.feed.delivery.first++;
   }
@@ -234,8 +211,8 @@ export class SymbolState {
     const last = this.lastSeenU;
     if (last !== null && f.lastU !== last) return;
     f.joining = false;
-    this.stats.handoffs++;
-    this.#ctx.onSwitched?.(this.symbol, f.feed);
+    this.#o.stats.handoffs++;
+    this.#o.onJoined?.(f.feed);
   }
 
   /**
@@ -283,7 +260,7 @@ export class SymbolState {
     if (detached !== null) return !this.#fillable();
     const head = f.held[0]!;
     return !this.#fillable() || this.#now() - head.at >= this.#holdMs ||
-      f.held.length > this.#maxHeld;
+      f.held.length > this.#o.maxHeld;
   }
 
   /** Whether some feed has delivered events up to the run and not past it: it may fill a hole. */
@@ -301,27 +278,11 @@ export class SymbolState {
     const last = this.lastSeenU;
     if (last !== null && bridges(event, last)) {
       // Another batching: nothing is missing, but once in sync only exact continuation counts.
-      this.#carryOver();
+      this.#target.carryOver();
     } else if (detached !== null && last !== null) {
-      this.#core.lose("disconnect", `${detached}; next event starts at U=${event.U}`);
+      this.#target.lose("disconnect", `${detached}; next event starts at U=${event.U}`);
     }
-    // Otherwise the run itself has the hole: SymbolSync records it as a sequence gap.
+    // Otherwise the run itself has the hole: the target records it as a sequence gap.
     this.#take(f, event, recv);
-  }
-
-  /**
-   * The book written as a "book" snapshot, after which (as after any snapshot) an overlapping
-   * event bridges it. No gap, no REST request; `verify` replays it the same way.
-   */
-  #carryOver(): void {
-    if (!this.sync.inSync) return;
-    const book = this.sync.book.snapshot();
-    this.#ctx.sink.write(
-      this.symbol,
-      snapshotRecord(book, this.#ctx.recvNow(), "book"),
-      () => null,
-    );
-    this.stats.snapshotRecords.book++;
-    this.sync.onSnapshot(book);
   }
 }
