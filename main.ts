@@ -5,7 +5,7 @@
  * @module
  */
 import { helpHint } from "./lib/cli/args.ts";
-import { EXIT_USAGE, InputError, UsageError } from "./lib/cli/errors.ts";
+import { EXIT_USAGE, InputError, UsageError } from "./lib/util/errors.ts";
 import { COMMANDS, overview } from "./lib/commands/index.ts";
 
 const TOP_HINT = "run 'collector --help' for the list of subcommands";

@@ -13,7 +13,7 @@
 import { cpuUsage } from "node:process";
 import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG } from "../lib/cli/config.ts";
-import { createLogger } from "../lib/cli/log.ts";
+import { createLogger } from "../lib/util/log.ts";
 import { startCollector } from "../lib/collector/collector.ts";
 import { CountingSink } from "../lib/collector/sink.ts";
 import { depthStreamName } from "../lib/binance/urls.ts";

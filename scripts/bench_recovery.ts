@@ -19,7 +19,7 @@
  */
 import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG } from "../lib/cli/config.ts";
-import { silentLogger } from "../lib/cli/log.ts";
+import { silentLogger } from "../lib/util/log.ts";
 import { type Collector, startCollector } from "../lib/collector/collector.ts";
 import { ConnectionPacer } from "../lib/collector/connection_pacer.ts";
 import type { RecordSink } from "../lib/collector/sink.ts";

@@ -4,7 +4,7 @@
  * book at that update id.
  */
 import assert from "node:assert/strict";
-import { InputError } from "../lib/cli/errors.ts";
+import { InputError } from "../lib/util/errors.ts";
 import { assertLossless, auditRecords, startHarness, until } from "../lib/collector/testing.ts";
 
 const SYMBOLS = ["BTCUSDT", "ETHUSDT", "BNBUSDT"];

@@ -7,7 +7,7 @@ import type { PriceLevel } from "../lib/binance/types.ts";
 import type { HealthInput, SymbolHealthInput } from "../lib/ops/health.ts";
 import { serveOps } from "../lib/ops/http_server.ts";
 import { createCollectorMetrics } from "../lib/ops/collector_metrics.ts";
-import { LatencyHistogram, LatencyWindow } from "../lib/ops/latency.ts";
+import { LatencyHistogram, LatencyWindow } from "../lib/util/latency.ts";
 import { createLiveView } from "../lib/ops/live_view.ts";
 
 const T0 = Date.parse("2025-06-25T00:00:00Z");

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { readRawRecording, sharedDataPath } from "../lib/binance/recording.ts";
 import type { DepthUpdate } from "../lib/binance/types.ts";
-import { LatencyHistogram } from "../lib/ops/latency.ts";
+import { LatencyHistogram } from "../lib/util/latency.ts";
 
 function exactQuantile(sorted: number[], q: number): number {
   return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
 import { depthStreamName } from "../lib/binance/urls.ts";
 import { type CollectorConfig, DEFAULT_CONFIG } from "../lib/cli/config.ts";
-import { createLogger } from "../lib/cli/log.ts";
+import { createLogger } from "../lib/util/log.ts";
 import { startCollector } from "../lib/collector/collector.ts";
 import { ConnectionPacer } from "../lib/collector/connection_pacer.ts";
 import { until } from "../lib/collector/testing.ts";

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { LineStream } from "../lib/util/line_stream.ts";
 
 const STATUS_URL = new URL("../lib/ops/status.ts", import.meta.url).href;
-const LOG_URL = new URL("../lib/cli/log.ts", import.meta.url).href;
-const LATENCY_URL = new URL("../lib/ops/latency.ts", import.meta.url).href;
+const LOG_URL = new URL("../lib/util/log.ts", import.meta.url).href;
+const LATENCY_URL = new URL("../lib/util/latency.ts", import.meta.url).href;
 
 const CHILD = `
 import { startStatus } from "${STATUS_URL}";

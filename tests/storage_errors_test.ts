@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Logger, silentLogger } from "../lib/cli/log.ts";
+import { type Logger, silentLogger } from "../lib/util/log.ts";
 import { captureLogs } from "../lib/ops/testing.ts";
 import { Recorder, type RecorderOptions } from "../lib/storage/recorder.ts";
 import {

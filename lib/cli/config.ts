@@ -8,9 +8,9 @@
 import { CONNECTION_LIFETIME_MS, MAX_STREAMS_PER_CONNECTION } from "../binance/limits.ts";
 import { helpHint, parseCommandArgs } from "./args.ts";
 import { FieldError, FIELDS, flagOf } from "./config_fields.ts";
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../util/errors.ts";
 
-export { validateSymbol } from "./symbol.ts";
+export { validateSymbol } from "../util/symbol.ts";
 
 /** Every setting of `collector run`; see README.md's configuration table. */
 export interface CollectorConfig {

@@ -13,7 +13,7 @@ import {
 } from "../binance/limits.ts";
 import { parseListenAddr } from "../ops/http_server.ts";
 import type { CollectorConfig } from "./config.ts";
-import { isSymbol, SYMBOL_EXPECTED } from "./symbol.ts";
+import { isSymbol, SYMBOL_EXPECTED } from "../util/symbol.ts";
 
 /** A value a key does not accept; `expected` completes "…: expected …". */
 export class FieldError extends Error {

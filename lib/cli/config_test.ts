@@ -7,7 +7,7 @@ import {
   validateSymbol,
 } from "./config.ts";
 import { flagOf } from "./config_fields.ts";
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../util/errors.ts";
 
 /** Asserts that `fn` throws a UsageError whose message contains every one of `parts`. */
 function assertUsage(fn: () => unknown, ...parts: string[]): UsageError {

@@ -16,7 +16,7 @@ import type { DepthSnapshot } from "../binance/types.ts";
 import { depthStreamName } from "../binance/urls.ts";
 import type { OrderBook } from "../book/order_book.ts";
 import type { CollectorConfig } from "../cli/config.ts";
-import { type Logger, rateLimited } from "../cli/log.ts";
+import { type Logger, rateLimited } from "../util/log.ts";
 import { receiveTime } from "../storage/records.ts";
 import type { Connection } from "./connection.ts";
 import type { ConnectionPacer } from "./connection_pacer.ts";

@@ -14,8 +14,8 @@
  */
 import type { FrameError } from "../binance/parse.ts";
 import type { CombinedFrame, DepthSpeed } from "../binance/types.ts";
-import type { Logger } from "../cli/log.ts";
-import type { LatencySnapshot } from "../ops/latency.ts";
+import type { Logger } from "../util/log.ts";
+import type { LatencySnapshot } from "../util/latency.ts";
 import type { Connection } from "./connection.ts";
 import { ConnectionPacer } from "./connection_pacer.ts";
 import { ConnectionSlot, type SlotContext, type SlotFeeds } from "./connection_slot.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createLogger } from "../cli/log.ts";
+import { createLogger } from "../util/log.ts";
 import type { Connection } from "./connection.ts";
 import { ConnectionPacer } from "./connection_pacer.ts";
 import { emptyPoolStats, type PoolHooks } from "./connection_pool.ts";

@@ -16,9 +16,9 @@ import {
 import { USED_WEIGHT_HEADER } from "../binance/limits.ts";
 import { exchangeInfoUrl } from "../binance/urls.ts";
 import type { CollectorConfig } from "../cli/config.ts";
-import { InputError } from "../cli/errors.ts";
-import { isSymbol } from "../cli/symbol.ts";
-import type { Logger } from "../cli/log.ts";
+import { InputError } from "../util/errors.ts";
+import { isSymbol } from "../util/symbol.ts";
+import type { Logger } from "../util/log.ts";
 import { Backoff } from "./backoff.ts";
 import { retryAfterMs } from "./snapshot_scheduler.ts";
 import type { WeightBudget } from "./weight_budget.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { InputError } from "../cli/errors.ts";
-import { createLogger } from "../cli/log.ts";
+import { InputError } from "../util/errors.ts";
+import { createLogger } from "../util/log.ts";
 import { discoverSymbols } from "./discover.ts";
 import { WeightBudget } from "./weight_budget.ts";
 

@@ -25,7 +25,7 @@
  */
 import type { DepthUpdate } from "../binance/types.ts";
 import { bridges } from "../book/depth_sync.ts";
-import type { LatencyHistogram } from "../ops/latency.ts";
+import type { LatencyHistogram } from "../util/latency.ts";
 
 /** Counters of one feed over all its symbols: which connection delivers first. */
 export interface FeedDelivery {

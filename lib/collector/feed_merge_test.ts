@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { silentLogger } from "../cli/log.ts";
-import { LatencyHistogram } from "../ops/latency.ts";
+import { silentLogger } from "../util/log.ts";
+import { LatencyHistogram } from "../util/latency.ts";
 import { MemorySink } from "./sink.ts";
 import { recordKind as describe, tinyEvent as ev, tinySnapshot as snap } from "./testing.ts";
 import type { SnapshotPriority } from "./snapshot_scheduler.ts";

@@ -8,7 +8,7 @@
  */
 import { asDepthUpdate, FrameError } from "../binance/parse.ts";
 import type { CombinedFrame, DepthUpdate } from "../binance/types.ts";
-import type { Logger } from "../cli/log.ts";
+import type { Logger } from "../util/log.ts";
 
 /** A connection as the router sees it. */
 export interface RoutedFeed {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { DepthUpdate } from "../binance/types.ts";
-import { createLogger } from "../cli/log.ts";
+import { createLogger } from "../util/log.ts";
 import { FrameRouter, type RoutedFeed } from "./frame_router.ts";
 
 const feed: RoutedFeed = { id: 1, has: (s) => s === "btcusdt@depth@100ms" };

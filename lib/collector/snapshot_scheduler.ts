@@ -15,7 +15,7 @@ import type { DepthSnapshot } from "../binance/types.ts";
 import { depthUrl } from "../binance/urls.ts";
 import { receiveTime } from "../storage/records.ts";
 import { Backoff } from "./backoff.ts";
-import { type Logger, silentLogger } from "../cli/log.ts";
+import { type Logger, silentLogger } from "../util/log.ts";
 import type { WeightBudget } from "./weight_budget.ts";
 import { SnapshotDepths } from "./snapshot_depth.ts";
 

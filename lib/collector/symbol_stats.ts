@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { LatencyHistogram } from "../ops/latency.ts";
+import { LatencyHistogram } from "../util/latency.ts";
 import type { GapReason } from "../storage/records.ts";
 
 /** Counters of one symbol. */

@@ -12,7 +12,7 @@
 import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
 import { DepthSync } from "../book/depth_sync.ts";
 import type { OrderBook } from "../book/order_book.ts";
-import type { Logger } from "../cli/log.ts";
+import type { Logger } from "../util/log.ts";
 import {
   depthUpdateRecord,
   type GapReason,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { silentLogger } from "../cli/log.ts";
+import { silentLogger } from "../util/log.ts";
 import { MemorySink } from "./sink.ts";
 import { recordKind as describe, tinyEvent as ev, tinySnapshot as snap } from "./testing.ts";
 import type { SnapshotPriority } from "./snapshot_scheduler.ts";

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
 import { firstDifference, type OrderBook } from "../book/order_book.ts";
 import { type CollectorConfig, DEFAULT_CONFIG } from "../cli/config.ts";
-import { createLogger } from "../cli/log.ts";
+import { createLogger } from "../util/log.ts";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../simulator/simulator.ts";
 import type { DepthUpdateRecord, GapRecord, RecordingRecord } from "../storage/records.ts";
 import { type Collector, type CollectorOptions, startCollector } from "./collector.ts";

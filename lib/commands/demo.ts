@@ -9,9 +9,9 @@
  */
 import { parseCommandArgs } from "../cli/args.ts";
 import { DEFAULT_CONFIG } from "../cli/config.ts";
-import { EXIT_OK, EXIT_PROBLEM, UsageError } from "../cli/errors.ts";
-import { createLogger } from "../cli/log.ts";
-import { validateSymbol } from "../cli/symbol.ts";
+import { EXIT_OK, EXIT_PROBLEM, UsageError } from "../util/errors.ts";
+import { createLogger } from "../util/log.ts";
+import { validateSymbol } from "../util/symbol.ts";
 import { startSimulator } from "../simulator/simulator.ts";
 import { findRecordings } from "../verify/find_recordings.ts";
 import { fileSummary, totalsLine } from "../verify/summary.ts";

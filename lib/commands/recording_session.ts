@@ -8,8 +8,8 @@
  */
 import { depthStreamName } from "../binance/urls.ts";
 import type { CollectorConfig } from "../cli/config.ts";
-import { InputError } from "../cli/errors.ts";
-import type { Logger } from "../cli/log.ts";
+import { InputError } from "../util/errors.ts";
+import type { Logger } from "../util/log.ts";
 import { type Collector, type CollectorStats, startCollector } from "../collector/collector.ts";
 import { type Operations, startOperations } from "../ops/operations.ts";
 import { DataDirLockedError, Recorder } from "../storage/recorder.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { parseCommandArgs } from "../cli/args.ts";
-import { EXIT_OK, EXIT_PROBLEM, UsageError } from "../cli/errors.ts";
+import { EXIT_OK, EXIT_PROBLEM, UsageError } from "../util/errors.ts";
 import { replayBookRows, type ReplayOptions } from "../replay/book_rows.ts";
 import { csvHeader, csvLine, jsonLine, type RowFormat } from "../replay/row_format.ts";
 import { findRecordings } from "../verify/find_recordings.ts";

@@ -6,8 +6,8 @@
  * @module
  */
 import { configHelp, loadConfig } from "../cli/config.ts";
-import { UsageError } from "../cli/errors.ts";
-import { createLogger } from "../cli/log.ts";
+import { UsageError } from "../util/errors.ts";
+import { createLogger } from "../util/log.ts";
 import type { Command } from "./command.ts";
 import { runRecordingSession } from "./recording_session.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { parseCommandArgs } from "../cli/args.ts";
-import { UsageError } from "../cli/errors.ts";
+import { UsageError } from "../util/errors.ts";
 import { startSimulator } from "../simulator/simulator.ts";
 import type { SimulatorOptions } from "../simulator/simulator.ts";
 import type { Command } from "./command.ts";

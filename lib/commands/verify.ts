@@ -4,7 +4,7 @@
  * @module
  */
 import { parseCommandArgs } from "../cli/args.ts";
-import { EXIT_OK, UsageError } from "../cli/errors.ts";
+import { EXIT_OK, UsageError } from "../util/errors.ts";
 import { findRecordings } from "../verify/find_recordings.ts";
 import { fileSummary, totalsLine } from "../verify/summary.ts";
 import { verifyFiles } from "../verify/verify_files.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { UsageError } from "../cli/errors.ts";
+import { UsageError } from "../util/errors.ts";
 import { VERSION } from "../version.ts";
 import type { Command } from "./command.ts";
 

@@ -10,7 +10,7 @@
 import { USED_WEIGHT_HEADER } from "../binance/limits.ts";
 import { timeUrl } from "../binance/urls.ts";
 import { type ClockRecord, receiveTime } from "../storage/records.ts";
-import { type Logger, silentLogger } from "../cli/log.ts";
+import { type Logger, silentLogger } from "../util/log.ts";
 
 /** Default time between measurements. */
 export const DEFAULT_CLOCK_CHECK_INTERVAL_MS = 10 * 60_000;

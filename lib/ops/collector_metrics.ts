@@ -7,7 +7,7 @@
  */
 import type { ClockRecord } from "../storage/records.ts";
 import type { HealthReport, SymbolState } from "./health.ts";
-import type { LatencyWindow } from "./latency.ts";
+import type { LatencyWindow } from "../util/latency.ts";
 import { type Counter, type Gauge, MetricsRegistry } from "./metrics.ts";
 import type { RotateHookStats } from "./rotate_hook.ts";
 

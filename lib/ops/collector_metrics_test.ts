@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createCollectorMetrics } from "./collector_metrics.ts";
-import { LatencyHistogram, LatencyWindow } from "./latency.ts";
+import { LatencyHistogram, LatencyWindow } from "../util/latency.ts";
 import type { RotateHookStats } from "./rotate_hook.ts";
 
 Deno.test("createCollectorMetrics() renders every collector metric under its documented name", () => {

@@ -13,7 +13,7 @@ import { utcDay } from "../storage/records.ts";
 import type { CollectorMetrics } from "./collector_metrics.ts";
 import type { HealthInput, SymbolHealthInput } from "./health.ts";
 import type { BookView } from "./http_server.ts";
-import { LatencyHistogram, LatencySnapshot } from "./latency.ts";
+import { LatencyHistogram, LatencySnapshot } from "../util/latency.ts";
 import type { Counter, Labels, MetricsRegistry } from "./metrics.ts";
 import type { ConnectionStatus, LaneStatus, StatusSource } from "./status.ts";
 

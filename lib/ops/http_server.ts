@@ -13,7 +13,7 @@
  */
 import type { PriceLevel } from "../binance/types.ts";
 import type { HealthReport } from "./health.ts";
-import { type Logger, silentLogger } from "../cli/log.ts";
+import { type Logger, silentLogger } from "../util/log.ts";
 import { METRICS_CONTENT_TYPE } from "./metrics.ts";
 
 /** A book as `/book` serves it: the best `depth` levels of each side. */

@@ -25,9 +25,9 @@ import { type CollectorMetrics, createCollectorMetrics } from "./collector_metri
 import { CollectorView } from "./collector_view.ts";
 import type { HealthPolicy, HealthReport } from "./health.ts";
 import { type LiveView, type OpsServer, serveOps } from "./http_server.ts";
-import { LatencyWindow } from "./latency.ts";
+import { LatencyWindow } from "../util/latency.ts";
 import { createLiveView } from "./live_view.ts";
-import type { Logger } from "../cli/log.ts";
+import type { Logger } from "../util/log.ts";
 import { createRotateHook, type RotateHook, type RotateHookOptions } from "./rotate_hook.ts";
 import { startStatus, type StatusFields, type StatusReporter } from "./status.ts";
 

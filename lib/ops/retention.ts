@@ -9,7 +9,7 @@
  */
 import { utcDay } from "../storage/records.ts";
 import { exists } from "../util/exists.ts";
-import { type Logger, silentLogger } from "../cli/log.ts";
+import { type Logger, silentLogger } from "../util/log.ts";
 
 const DAY_MS = 86_400_000;
 const MARKER = /^(\d{4}-\d{2}-\d{2})_dom\.hooked$/;

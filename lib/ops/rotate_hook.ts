@@ -19,7 +19,7 @@
  * @module
  */
 import { runHook } from "./hook_process.ts";
-import { type Logger, silentLogger } from "../cli/log.ts";
+import { type Logger, silentLogger } from "../util/log.ts";
 import {
   checkRetentionDays,
   findUnhooked,

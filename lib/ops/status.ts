@@ -8,8 +8,8 @@
  *
  * @module
  */
-import { LatencySnapshot } from "./latency.ts";
-import type { Logger } from "../cli/log.ts";
+import { LatencySnapshot } from "../util/latency.ts";
+import type { Logger } from "../util/log.ts";
 
 /** Cumulative numbers of one WebSocket connection. */
 export interface ConnectionStatus {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LatencyHistogram } from "./latency.ts";
+import { LatencyHistogram } from "../util/latency.ts";
 import {
   type ConnectionStatus,
   formatBytes,

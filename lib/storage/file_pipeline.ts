@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Logger } from "../cli/log.ts";
+import type { Logger } from "../util/log.ts";
 import { addToBatch, type Batch, concatBatches, emptyBatch } from "./batch.ts";
 import { type BeforeWriteHook, DayFile } from "./day_file.ts";
 import { gzipMember } from "./gzip_member.ts";

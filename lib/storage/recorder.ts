@@ -11,7 +11,7 @@
  */
 import type { DepthSnapshot } from "../binance/types.ts";
 import { addToBatch } from "./batch.ts";
-import { type Logger, silentLogger } from "../cli/log.ts";
+import { type Logger, silentLogger } from "../util/log.ts";
 import { DataDirLock } from "./data_dir_lock.ts";
 import { FilePipeline } from "./file_pipeline.ts";
 import { RecordFactory } from "./record_factory.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Logger } from "../cli/log.ts";
+import type { Logger } from "../util/log.ts";
 import type { Batch } from "./batch.ts";
 import type { BeforeWriteHook, DayFile } from "./day_file.ts";
 import type { GapReason } from "./records.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { InputError } from "../cli/errors.ts";
+import { InputError } from "../util/errors.ts";
 
 /** A day file, with the symbol and day its path names. */
 export interface RecordingFile {
