@@ -146,6 +146,26 @@ Deno.test("collector: the two lanes roll over at different times, losing nothing
   assertLossless(h, SYMBOLS);
 });
 
+Deno.test("collector: after both lanes reconnected at once, their rollovers stay apart", async () => {
+  await using h = await startHarness({
+    sim: { symbols: SYMBOLS, updateIntervalMs: 20 },
+    config: { rolloverAfterMs: 1200 },
+  });
+  await inSync(h);
+  h.sim.dropConnections();
+  await until("both lanes back", () => h.sim.stats.connectionsOpened >= 4);
+  await until("both lanes open", () => h.sim.stats.connectionsOpen === 2);
+  const base = h.collector.stats().connections.handoffsCompleted;
+  const rolled: number[] = [];
+  await until("two handoffs", () => {
+    const n = h.collector.stats().connections.handoffsCompleted - base;
+    if (n > rolled.length) rolled.push(Date.now());
+    return n >= 2;
+  });
+  await h.collector.stop();
+  assert.ok(rolled[1]! - rolled[0]! >= 100, `rollovers at ${rolled.map((t) => t - rolled[0]!)}`);
+});
+
 Deno.test("collector: each connection's share of first deliveries and lag is reported", async () => {
   await using h = await startHarness({ sim: { symbols: SYMBOLS, updateIntervalMs: 20 } });
   await inSync(h);

@@ -85,7 +85,10 @@ export class ConnectionSlot {
   #rolloverTimer: ReturnType<typeof setTimeout> | undefined;
   #handoffTimer: ReturnType<typeof setTimeout> | undefined;
   #lanes: number;
-  /** The first connection's rollover comes earlier on later lanes, then every period. */
+  /**
+   * The rollover of a freshly opened connection comes earlier on later lanes, then every period
+   * (also after all lanes reconnected at once, the lanes stay apart).
+   */
   #firstRollover = true;
 
   /**
@@ -228,6 +231,7 @@ export class ConnectionSlot {
     if (role === "current") {
       this.#current = conn;
       this.#ctx.feeds.attach(this.symbols, conn);
+      this.#firstRollover = true; // a fresh start (or a reconnect): the lane's offset again
       this.#scheduleRollover(conn);
     } else {
       this.#next = conn;
