@@ -11,7 +11,7 @@ import {
   MAX_REDUNDANCY,
   MAX_STREAMS_PER_CONNECTION,
 } from "../binance/limits.ts";
-import { parseListenAddr } from "../ops/http_server.ts";
+import { parseListenAddr } from "../util/listen_addr.ts";
 import type { CollectorConfig } from "./config.ts";
 import { isSymbol, SYMBOL_EXPECTED } from "../util/symbol.ts";
 

@@ -15,6 +15,7 @@ import type { PriceLevel } from "../binance/types.ts";
 import type { HealthReport } from "./health.ts";
 import { type Logger, silentLogger } from "../util/log.ts";
 import { METRICS_CONTENT_TYPE } from "./metrics.ts";
+import { parseListenAddr } from "../util/listen_addr.ts";
 
 /** A book as `/book` serves it: the best `depth` levels of each side. */
 export interface BookView {
@@ -56,20 +57,6 @@ export interface ServeOpsOptions {
   defaultDepth?: number;
   /** Largest depth accepted. Default 5000. */
   maxDepth?: number;
-}
-
-/** Splits `host:port`, `[v6]:port`, `:port` or `port` into host (default 127.0.0.1) and port. */
-export function parseListenAddr(addr: string): { hostname: string; port: number } {
-  const m = /^(?:(\[[0-9a-fA-F:.]+\]|[^:[\]]*):)?(\d{1,5})$/.exec(addr.trim());
-  const port = m ? Number(m[2]) : NaN;
-  if (!m || !(port <= 65535)) {
-    throw new TypeError(
-      `Invalid listen address "${addr}": expected host:port, e.g. "127.0.0.1:9464"`,
-    );
-  }
-  let hostname = m[1] ?? "";
-  if (hostname.startsWith("[")) hostname = hostname.slice(1, -1);
-  return { hostname: hostname === "" ? "127.0.0.1" : hostname, port };
 }
 
 function json(body: unknown, status: number): Response {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { HealthReport } from "./health.ts";
-import { type BookView, type LiveView, parseListenAddr, serveOps } from "./http_server.ts";
+import { type BookView, type LiveView, serveOps } from "./http_server.ts";
 
 const BOOK: BookView = {
   lastUpdateId: 42,
@@ -46,18 +46,6 @@ async function get(base: string, path: string, init?: RequestInit) {
   const body = await res.text();
   return { status: res.status, type: res.headers.get("content-type"), body };
 }
-
-Deno.test("parseListenAddr() reads host:port forms and defaults to 127.0.0.1", () => {
-  assert.deepEqual(parseListenAddr("127.0.0.1:9464"), { hostname: "127.0.0.1", port: 9464 });
-  assert.deepEqual(parseListenAddr(":9464"), { hostname: "127.0.0.1", port: 9464 });
-  assert.deepEqual(parseListenAddr("9464"), { hostname: "127.0.0.1", port: 9464 });
-  assert.deepEqual(parseListenAddr("0.0.0.0:0"), { hostname: "0.0.0.0", port: 0 });
-  assert.deepEqual(parseListenAddr("[::1]:80"), { hostname: "::1", port: 80 });
-  assert.deepEqual(parseListenAddr("localhost:1"), { hostname: "localhost", port: 1 });
-  for (const bad of ["", "host", "1.2.3.4:65536", "a:b:1", "1.2.3.4:-1", "::1:80"]) {
-    assert.throws(() => parseListenAddr(bad), new RegExp(`Invalid listen address "${bad}"`));
-  }
-});
 
 Deno.test("serveOps() serves /metrics, /health and /book on a real socket", async () => {
   const view = fakeView();
