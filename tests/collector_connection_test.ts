@@ -12,7 +12,7 @@ import {
   sleep,
   startHarness,
   until,
-} from "../lib/collector/testing.ts";
+} from "./helpers/collector_harness.ts";
 
 const SYMBOLS = ["BTCUSDT", "ETHUSDT"];
 /** One connection per set of streams: these tests are about what happens to it. */

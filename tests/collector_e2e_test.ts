@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
 import { firstDifference } from "../lib/book/order_book.ts";
-import { auditRecords, until } from "../lib/collector/testing.ts";
+import { auditRecords, until } from "./helpers/collector_harness.ts";
 import { startSimulator } from "../lib/simulator/simulator.ts";
 import type { RecordingRecord } from "../lib/storage/records.ts";
 import { MAIN_PATH, permissionFlags } from "../scripts/permission_flags.ts";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { MAX_STREAMS_PER_CONNECTION } from "../lib/binance/limits.ts";
-import { auditRecords, startHarness, until } from "../lib/collector/testing.ts";
+import { auditRecords, startHarness, until } from "./helpers/collector_harness.ts";
 
 interface Call {
   at: number;

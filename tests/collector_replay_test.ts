@@ -12,7 +12,7 @@ import {
   sleep,
   startHarness,
   until,
-} from "../lib/collector/testing.ts";
+} from "./helpers/collector_harness.ts";
 
 Deno.test("collector: real recordings replayed, with rollovers, stay in sync and lose nothing", async () => {
   const files = ["btcusdt_20240808.gz", "btcusdt_20240809.gz", "ethusdt_20240808.gz"]

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { InputError } from "../lib/util/errors.ts";
-import { assertLossless, auditRecords, startHarness, until } from "../lib/collector/testing.ts";
+import { assertLossless, auditRecords, startHarness, until } from "./helpers/collector_harness.ts";
 
 const SYMBOLS = ["BTCUSDT", "ETHUSDT", "BNBUSDT"];
 

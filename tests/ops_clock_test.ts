@@ -3,7 +3,7 @@
  */
 import assert from "node:assert/strict";
 import { measureClock, startClockChecks } from "../lib/ops/clock.ts";
-import { type CapturedLine, captureLogs } from "../lib/ops/testing.ts";
+import { type CapturedLine, captureLogs } from "./helpers/capture_logs.ts";
 import type { ClockRecord } from "../lib/storage/records.ts";
 
 const SKEW_MS = 5_000;

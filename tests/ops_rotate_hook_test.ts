@@ -4,9 +4,9 @@
  * hook cut short by a SIGKILL of `collector run` runs again at its next start.
  */
 import assert from "node:assert/strict";
-import { until } from "../lib/collector/testing.ts";
+import { until } from "./helpers/collector_harness.ts";
 import { createRotateHook } from "../lib/ops/rotate_hook.ts";
-import { captureLogs } from "../lib/ops/testing.ts";
+import { captureLogs } from "./helpers/capture_logs.ts";
 import { startSimulator } from "../lib/simulator/simulator.ts";
 import { manifestPath, recordingPath } from "../lib/storage/records.ts";
 import { simulatorArgs, spawnRun } from "./helpers/collector_process.ts";

@@ -11,7 +11,7 @@ import { type CollectorConfig, DEFAULT_CONFIG } from "../lib/cli/config.ts";
 import { createLogger } from "../lib/util/log.ts";
 import { startCollector } from "../lib/collector/collector.ts";
 import { ConnectionPacer } from "../lib/collector/connection_pacer.ts";
-import { until } from "../lib/collector/testing.ts";
+import { until } from "./helpers/collector_harness.ts";
 import { type Operations, startOperations } from "../lib/ops/operations.ts";
 import { startSimulator } from "../lib/simulator/simulator.ts";
 import { Recorder } from "../lib/storage/recorder.ts";

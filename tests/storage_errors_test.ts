@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type Logger, silentLogger } from "../lib/util/log.ts";
-import { captureLogs } from "../lib/ops/testing.ts";
+import { captureLogs } from "./helpers/capture_logs.ts";
 import { Recorder, type RecorderOptions } from "../lib/storage/recorder.ts";
 import {
   checkWithStandardTools,

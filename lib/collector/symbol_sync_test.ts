@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { silentLogger } from "../util/log.ts";
 import { MemorySink } from "./sink.ts";
-import { recordKind as describe, tinyEvent as ev, tinySnapshot as snap } from "./testing.ts";
+import {
+  recordKind as describe,
+  tinyEvent as ev,
+  tinySnapshot as snap,
+} from "../../tests/helpers/collector_harness.ts";
 import type { SnapshotPriority } from "./snapshot_scheduler.ts";
 import { SymbolSync } from "./symbol_sync.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { ClockRecord } from "../storage/records.ts";
 import { measureClock, startClockChecks } from "./clock.ts";
-import { captureLogs } from "./testing.ts";
+import { captureLogs } from "../../tests/helpers/capture_logs.ts";
 
 /** A fake fetch answering from a queue: a body, a status + body, or an error. */
 function fakeFetch(answers: Array<Response | Error | "hang">, urls: string[] = []): typeof fetch {

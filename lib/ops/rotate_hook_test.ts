@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createRotateHook } from "./rotate_hook.ts";
-import { captureLogs } from "./testing.ts";
+import { captureLogs } from "../../tests/helpers/capture_logs.ts";
 
 /** A hook script that appends its arguments, one line per run, to `$0` (the log file). */
 const RECORD_ARGS = 'printf "%s|" "$@" >> "$0"; echo >> "$0"; echo "shipped $1"; echo oops >&2';

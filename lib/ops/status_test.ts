@@ -8,7 +8,7 @@ import {
   type StatusSource,
   StatusTracker,
 } from "./status.ts";
-import { captureLogs } from "./testing.ts";
+import { captureLogs } from "../../tests/helpers/capture_logs.ts";
 
 /** A source whose numbers the test moves by hand. */
 function fakeSource() {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { createLogger, type LogFields, type Logger, type Severity } from "../util/log.ts";
+import { createLogger, type LogFields, type Logger, type Severity } from "../../lib/util/log.ts";
 
 /** One captured log entry. */
 export interface CapturedLine {

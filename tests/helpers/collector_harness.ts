@@ -6,15 +6,23 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
-import { firstDifference, type OrderBook } from "../book/order_book.ts";
-import { type CollectorConfig, DEFAULT_CONFIG } from "../cli/config.ts";
-import { createLogger } from "../util/log.ts";
-import { type Simulator, type SimulatorOptions, startSimulator } from "../simulator/simulator.ts";
-import type { DepthUpdateRecord, GapRecord, RecordingRecord } from "../storage/records.ts";
-import { type Collector, type CollectorOptions, startCollector } from "./collector.ts";
-import { ConnectionPacer } from "./connection_pacer.ts";
-import { MemorySink } from "./sink.ts";
+import type { DepthSnapshot, DepthUpdate } from "../../lib/binance/types.ts";
+import { firstDifference, type OrderBook } from "../../lib/book/order_book.ts";
+import { type CollectorConfig, DEFAULT_CONFIG } from "../../lib/cli/config.ts";
+import { createLogger } from "../../lib/util/log.ts";
+import {
+  type Simulator,
+  type SimulatorOptions,
+  startSimulator,
+} from "../../lib/simulator/simulator.ts";
+import type { DepthUpdateRecord, GapRecord, RecordingRecord } from "../../lib/storage/records.ts";
+import {
+  type Collector,
+  type CollectorOptions,
+  startCollector,
+} from "../../lib/collector/collector.ts";
+import { ConnectionPacer } from "../../lib/collector/connection_pacer.ts";
+import { MemorySink } from "../../lib/collector/sink.ts";
 
 /** A collector and a simulator running together, torn down by `await using`. */
 export interface Harness extends AsyncDisposable {

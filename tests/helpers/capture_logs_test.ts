@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { captureLogs } from "./testing.ts";
+import { captureLogs } from "./capture_logs.ts";
 
 Deno.test("captureLogs() keeps each entry with its level, message and fields", () => {
   const { lines, logger } = captureLogs();
