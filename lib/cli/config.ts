@@ -10,8 +10,6 @@ import { helpHint, parseCommandArgs } from "./args.ts";
 import { FieldError, FIELDS, flagOf } from "./config_fields.ts";
 import { UsageError } from "../util/errors.ts";
 
-export { validateSymbol } from "../util/symbol.ts";
-
 /** Every setting of `collector run`; see README.md's configuration table. */
 export interface CollectorConfig {
   /** Upper-case symbols to record, or `"all"`: every symbol trading (from `exchangeInfo`). */

@@ -1,13 +1,8 @@
 import assert from "node:assert/strict";
-import {
-  configHelp,
-  DEFAULT_CONFIG,
-  loadConfig,
-  parseConfigFile,
-  validateSymbol,
-} from "./config.ts";
+import { configHelp, DEFAULT_CONFIG, loadConfig, parseConfigFile } from "./config.ts";
 import { flagOf } from "./config_fields.ts";
 import { UsageError } from "../util/errors.ts";
+import { validateSymbol } from "../util/symbol.ts";
 
 /** Asserts that `fn` throws a UsageError whose message contains every one of `parts`. */
 function assertUsage(fn: () => unknown, ...parts: string[]): UsageError {

@@ -16,6 +16,7 @@ import type { HealthReport } from "./health.ts";
 import { type Logger, silentLogger } from "../util/log.ts";
 import { METRICS_CONTENT_TYPE } from "./metrics.ts";
 import { parseListenAddr } from "../util/listen_addr.ts";
+import { isSymbol, SYMBOL_EXPECTED } from "../util/symbol.ts";
 
 /** A book as `/book` serves it: the best `depth` levels of each side. */
 export interface BookView {
@@ -106,8 +107,8 @@ export function handleOpsRequest(
   } catch {
     // Left encoded; rejected below.
   }
-  if (!/^[A-Za-z0-9]{1,40}$/.test(raw)) {
-    return json({ error: `Invalid symbol "${raw}": expected letters and digits` }, 400);
+  if (!isSymbol(raw)) {
+    return json({ error: `Invalid symbol "${raw}": expected ${SYMBOL_EXPECTED}` }, 400);
   }
   const symbol = raw.toUpperCase();
   const maxDepth = options.maxDepth ?? 5000;

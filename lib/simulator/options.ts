@@ -14,6 +14,7 @@ import {
   PONG_TIMEOUT_MS,
 } from "../binance/limits.ts";
 import type { ConnectionCounters, ConnectionRules } from "./stream_connection.ts";
+import { isSymbol, SYMBOL_EXPECTED } from "../util/symbol.ts";
 
 /** Options of `startSimulator`. */
 export interface SimulatorOptions {
@@ -126,8 +127,8 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   }
   const symbols = (options.symbols ?? ["BTCUSDT", "ETHUSDT"]).map((s) => s.toUpperCase());
   for (const symbol of symbols) {
-    if (!/^[A-Z0-9]{2,20}$/.test(symbol)) {
-      throw new RangeError(`Invalid symbol "${symbol}": expected letters and digits`);
+    if (!isSymbol(symbol)) {
+      throw new RangeError(`Invalid symbol "${symbol}": expected ${SYMBOL_EXPECTED}`);
     }
   }
   return {

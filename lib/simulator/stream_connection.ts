@@ -12,6 +12,7 @@
  * @module
  */
 import type { WsSocket } from "./ws_socket.ts";
+import { isSymbol } from "../util/symbol.ts";
 
 /** Timing and limits of connections, real ms. */
 export interface ConnectionRules {
@@ -69,7 +70,8 @@ export function isValidStreamName(stream: string): boolean {
   if (at <= 0) return false;
   const symbol = stream.slice(0, at);
   const type = stream.slice(at + 1);
-  return /^[a-z0-9]+$/.test(symbol) && (STREAM_TYPES.has(type) || /^kline_\w+$/.test(type));
+  return isSymbol(symbol) && symbol === symbol.toLowerCase() &&
+    (STREAM_TYPES.has(type) || /^kline_\w+$/.test(type));
 }
 
 class RequestError extends Error {
