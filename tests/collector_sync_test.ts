@@ -133,7 +133,9 @@ Deno.test("collector: sync progress is logged while snapshots wait for the weigh
   await until("the all-synced line", () => h.logs.some((l) => l.includes("all 3 symbols synced")));
   await h.collector.stop();
   assert.ok(
-    h.logs.some((l) => /snapshots: [0-2]\/3 synced, next in \d+ ms/.test(l)),
+    h.logs.some((l) =>
+      /snapshots: [0-2]\/3 synced, next in \d+ ms, all in about \d+(\.\d)? m?s/.test(l)
+    ),
     h.logs.join("\n"),
   );
   assert.equal(h.sim.stats.status429, 0);

@@ -137,21 +137,29 @@ export class SnapshotScheduler {
   }
 
   /**
-   * About how long until every queued request has been answered, ms, at the budget's pace: the
-   * wait for the next one, then the rest of the queued weight spread over budget windows.
+   * About how long until every queued request has been sent, ms, at the budget's pace: the wait
+   * for the next one, then the others in order, a window's budget at a time.
    */
   etaMs(): number {
     const next = this.nextInMs();
     if (next === null) return 0;
-    let weight = 0;
-    let first: number | null = null;
-    for (const symbol of [...this.#queues.resync, ...this.#queues.start]) {
-      const w = this.weightOf(symbol);
-      weight += w;
-      first ??= w;
-    }
     const budget = this.#o.budget;
-    return next + Math.max(0, weight - (first ?? 0)) / budget.budget * budget.windowMs;
+    let windows = 0;
+    let room = 0;
+    let first = true;
+    for (const symbol of [...this.#queues.resync, ...this.#queues.start]) {
+      if (first) {
+        first = false;
+        continue;
+      }
+      const w = this.weightOf(symbol);
+      if (w > room) {
+        windows++;
+        room = budget.budget;
+      }
+      room -= w;
+    }
+    return next + windows * budget.windowMs;
   }
 
   /** Asks for a snapshot of `symbol`; a resync overtakes a queued cold start of the same symbol. */

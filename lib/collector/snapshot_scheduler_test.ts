@@ -248,3 +248,68 @@ Deno.test("SnapshotScheduler tells just before it sends each request", async () 
     await scheduler.close();
   }
 });
+
+Deno.test("SnapshotScheduler with limit auto asks each symbol for the tier its last snapshot needed", async () => {
+  const levels: Record<string, number> = { THIN: 40, DEEP: 3000 };
+  const limits: string[] = [];
+  const rest = fakeRest();
+  const fetch = ((input: string | URL | Request) => {
+    const url = new URL(String(input));
+    const symbol = url.searchParams.get("symbol")!;
+    const limit = Number(url.searchParams.get("limit"));
+    limits.push(`${symbol}:${limit}`);
+    const n = Math.min(limit, levels[symbol]!);
+    const side = Array.from({ length: n }, (_, i) => [`${i + 1}`, "1"]);
+    return Promise.resolve(
+      new Response(JSON.stringify({ lastUpdateId: 7, bids: side, asks: side })),
+    );
+  }) as typeof globalThis.fetch;
+  const sink = collect();
+  const scheduler = new SnapshotScheduler({
+    restUrl: "http://127.0.0.1:1",
+    limit: "auto",
+    budget: new WeightBudget({ budget: 100_000 }),
+    fetch,
+    onSnapshot: sink.onSnapshot,
+  });
+  try {
+    scheduler.request("THIN", "start");
+    scheduler.request("DEEP", "start");
+    await sink.until(2);
+    assert.equal(scheduler.weightOf("THIN"), 5);
+    assert.equal(scheduler.weightOf("DEEP"), 250);
+    scheduler.request("THIN", "resync");
+    scheduler.request("DEEP", "resync");
+    await sink.until(4);
+    assert.deepEqual(limits, ["THIN:5000", "DEEP:5000", "THIN:100", "DEEP:5000"]);
+    assert.equal(scheduler.stats.weightSent, 250 + 250 + 5 + 250);
+    assert.deepEqual(scheduler.stats.byLimit, { 100: 1, 5000: 3 });
+    assert.equal(rest.sent.length, 0);
+  } finally {
+    await scheduler.close();
+  }
+});
+
+Deno.test("SnapshotScheduler.etaMs() spreads the queued weight over the budget's windows", async () => {
+  const budget = new WeightBudget({ budget: 500, windowMs: 60_000 });
+  const now = 1_000_000 * 60_000; // the start of a window
+  budget.block(10_000, now); // nothing is sent for 10 s
+  const scheduler = new SnapshotScheduler({
+    restUrl: "http://127.0.0.1:1",
+    limit: 5000,
+    budget,
+    now: () => now,
+    fetch: fakeRest().fetch,
+    onSnapshot: () => {},
+  });
+  try {
+    assert.equal(scheduler.etaMs(), 0, "nothing queued");
+    for (const s of ["A", "B", "C", "D", "E"]) scheduler.request(s, "start");
+    // 10 s until the first; the other four take two windows (two of weight 250 fit in 500).
+    assert.equal(scheduler.etaMs(), 10_000 + 2 * 60_000);
+    scheduler.request("F", "start");
+    assert.equal(scheduler.etaMs(), 10_000 + 3 * 60_000, "a fifth after the first: one more");
+  } finally {
+    await scheduler.close();
+  }
+});
