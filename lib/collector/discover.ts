@@ -13,14 +13,13 @@ import {
   TRADING_STATUS,
   tradingSymbols,
 } from "../binance/exchange_info.ts";
-import { USED_WEIGHT_HEADER } from "../binance/limits.ts";
 import { exchangeInfoUrl } from "../binance/urls.ts";
 import type { CollectorConfig } from "../cli/config.ts";
 import { InputError } from "../util/errors.ts";
 import { isSymbol } from "../util/symbol.ts";
 import type { Logger } from "../util/log.ts";
 import { Backoff } from "./backoff.ts";
-import { retryAfterMs } from "./snapshot_scheduler.ts";
+import { weightedFetch } from "./weighted_fetch.ts";
 import type { WeightBudget } from "./weight_budget.ts";
 
 /** What start-up learned. */
@@ -62,17 +61,18 @@ async function fetchExchangeInfo(restUrl: string, o: DiscoverOptions): Promise<E
   for (;;) {
     const wait = o.budget.waitFor(EXCHANGE_INFO_WEIGHT, o.now());
     if (wait > 0) await sleep(wait, o.signal);
-    o.budget.spend(EXCHANGE_INFO_WEIGHT, o.now());
     let problem: string;
     try {
-      const response = await o.fetch(exchangeInfoUrl(restUrl), { signal: o.signal });
-      const used = response.headers.get(USED_WEIGHT_HEADER);
-      if (used !== null) o.budget.report(Number(used), o.now());
+      const { response, limitedMs } = await weightedFetch(exchangeInfoUrl(restUrl), {
+        budget: o.budget,
+        weight: EXCHANGE_INFO_WEIGHT,
+        fetch: o.fetch,
+        now: o.now,
+        signal: o.signal,
+      });
       const text = await response.text();
-      if (response.status === 429 || response.status === 418) {
-        const ms = retryAfterMs(response.headers) ?? 120_000;
-        o.budget.block(ms, o.now());
-        problem = `HTTP ${response.status}, Retry-After ${ms} ms`;
+      if (limitedMs !== null) {
+        problem = `HTTP ${response.status}, Retry-After ${limitedMs} ms`;
       } else if (response.status !== 200) {
         problem = `HTTP ${response.status}: ${text.slice(0, 200)}`;
       } else {

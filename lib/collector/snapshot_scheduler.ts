@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { depthWeight, USED_WEIGHT_HEADER } from "../binance/limits.ts";
+import { depthWeight } from "../binance/limits.ts";
 import { parseDepthSnapshot } from "../binance/parse.ts";
 import type { DepthSnapshot } from "../binance/types.ts";
 import { depthUrl } from "../binance/urls.ts";
@@ -18,6 +18,7 @@ import { Backoff } from "./backoff.ts";
 import { type Logger, silentLogger } from "../util/log.ts";
 import type { WeightBudget } from "./weight_budget.ts";
 import { SnapshotDepths } from "./snapshot_depth.ts";
+import { weightedFetch } from "./weighted_fetch.ts";
 
 /** Resyncs (a symbol lost its book) and cold starts (a symbol never had one) take turns. */
 export type SnapshotPriority = "resync" | "start";
@@ -74,14 +75,6 @@ export interface SnapshotStats {
 type Resolved = Required<Omit<SnapshotSchedulerOptions, "onDispatch">> & {
   onDispatch?: (symbol: string) => void;
 };
-
-/** Parses `Retry-After` (seconds); `null` when absent or not a number. */
-export function retryAfterMs(headers: Headers): number | null {
-  const value = headers.get("Retry-After");
-  if (value === null || value.trim() === "") return null;
-  const seconds = Number(value);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : null;
-}
 
 /** Queues snapshot requests and sends them within the weight budget. */
 export class SnapshotScheduler {
@@ -248,7 +241,6 @@ export class SnapshotScheduler {
       }
       this.#queues[priority].delete(symbol);
       this.#turn = priority === "resync" ? "start" : "resync";
-      this.#o.budget.spend(weight, now);
       this.stats.requested++;
       this.stats.weightSent += weight;
       this.stats.byLimit[limit] = (this.stats.byLimit[limit] ?? 0) + 1;
@@ -268,14 +260,19 @@ export class SnapshotScheduler {
     const url = depthUrl(this.#o.restUrl, symbol, limit);
     let status = 0;
     try {
-      const response = await this.#o.fetch(url, { signal });
+      const { response, limitedMs } = await weightedFetch(url, {
+        budget: this.#o.budget,
+        weight: depthWeight(limit),
+        fetch: this.#o.fetch,
+        now: this.#o.now,
+        signal,
+        default429Ms: this.#o.default429Ms,
+        default418Ms: this.#o.default418Ms,
+      });
       status = response.status;
-      const now = this.#o.now();
-      const used = response.headers.get(USED_WEIGHT_HEADER);
-      if (used !== null) this.#o.budget.report(Number(used), now);
-      if (status === 429 || status === 418) {
+      if (limitedMs !== null) {
         await response.body?.cancel();
-        this.#limited(symbol, status, retryAfterMs(response.headers), now);
+        this.#limited(symbol, status as 429 | 418, limitedMs);
         return;
       }
       const text = await response.text();
@@ -301,14 +298,13 @@ export class SnapshotScheduler {
     }
   }
 
-  #limited(symbol: string, status: 429 | 418, retryMs: number | null, now: number): void {
+  /** A 429 or 418 (the budget is blocked for `waitMs` already): the symbol goes first again. */
+  #limited(symbol: string, status: 429 | 418, waitMs: number): void {
     if (status === 429) this.stats.status429++;
     else this.stats.status418++;
-    const wait = retryMs ?? (status === 429 ? this.#o.default429Ms : this.#o.default418Ms);
-    this.#o.budget.block(wait, now);
     this.#o.log.warn(
-      `REST answered ${status} for ${symbol}: no request for ${fmtMs(wait)} (Retry-After)`,
-      { symbol, status, retryAfterMs: wait },
+      `REST answered ${status} for ${symbol}: no request for ${fmtMs(waitMs)} (Retry-After)`,
+      { symbol, status, retryAfterMs: waitMs },
     );
     this.#queues.resync = new Set([symbol, ...this.#queues.resync]);
     this.#turn = "resync";

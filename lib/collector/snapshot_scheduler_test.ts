@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { USED_WEIGHT_HEADER } from "../binance/limits.ts";
 import type { DepthSnapshot } from "../binance/types.ts";
-import { retryAfterMs, SnapshotScheduler } from "./snapshot_scheduler.ts";
+import { SnapshotScheduler } from "./snapshot_scheduler.ts";
+import { retryAfterMs } from "./weighted_fetch.ts";
 import { WeightBudget } from "./weight_budget.ts";
 
 interface Sent {

@@ -16,9 +16,8 @@ import type { CollectorConfig } from "../cli/config.ts";
 import type { Collector } from "../collector/collector.ts";
 import type { FileFinishedInfo, RecorderStats } from "../storage/recorder_types.ts";
 import type { ClockRecord, RecordingRecord } from "../storage/records.ts";
-import { USED_WEIGHT_HEADER } from "../binance/limits.ts";
 import type { DepthSnapshot } from "../binance/types.ts";
-import { retryAfterMs } from "../collector/snapshot_scheduler.ts";
+import { type WeightedAnswer, weightedFetch } from "../collector/weighted_fetch.ts";
 import type { WeightBudget } from "../collector/weight_budget.ts";
 import { type ClockChecks, startClockChecks } from "./clock.ts";
 import { type CollectorMetrics, createCollectorMetrics } from "./collector_metrics.ts";
@@ -113,34 +112,22 @@ export function budgetedFetch(
   budget: WeightBudget,
   options: { fetch?: typeof fetch; now?: () => number; onAnswer?: (status: number) => void },
 ): typeof fetch {
-  const base = options.fetch ?? fetch;
-  const now = options.now ?? Date.now;
   return async (input, init) => {
-    const t = now();
-    if (budget.blockedUntil > t) {
-      options.onAnswer?.(0);
-      throw new Error(
-        `REST requests are paused for ${
-          Math.ceil((budget.blockedUntil - t) / 1000)
-        } s after a 429 or 418 (Retry-After): not sent`,
-      );
-    }
-    budget.spend(TIME_WEIGHT, t);
-    let res: Response;
+    let answer: WeightedAnswer;
     try {
-      res = await base(input, init);
+      answer = await weightedFetch(String(input instanceof Request ? input.url : input), {
+        budget,
+        weight: TIME_WEIGHT,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.now ? { now: options.now } : {}),
+        ...(init?.signal ? { signal: init.signal } : {}),
+      });
     } catch (error) {
       options.onAnswer?.(0);
       throw error;
     }
-    options.onAnswer?.(res.status);
-    const used = res.headers.get(USED_WEIGHT_HEADER);
-    if (used !== null) budget.report(Number(used), now());
-    if (res.status === 429 || res.status === 418) {
-      const wait = retryAfterMs(res.headers) ?? (res.status === 429 ? 60_000 : 120_000);
-      budget.block(wait, now());
-    }
-    return res;
+    options.onAnswer?.(answer.response.status);
+    return answer.response;
   };
 }
 
