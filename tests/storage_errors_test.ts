@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { type Logger, silentLogger } from "../lib/util/log.ts";
 import { captureLogs } from "./helpers/capture_logs.ts";
 import { Recorder, type RecorderOptions } from "../lib/storage/recorder.ts";
+import { findRecordings } from "../lib/verify/find_recordings.ts";
+import { verifyFiles } from "../lib/verify/verify_files.ts";
 import {
   checkWithStandardTools,
   FeedWriter,
@@ -240,6 +242,163 @@ Deno.test("Recorder.close() records a loss still open at the stop once a last re
       ["snapshot", "book"],
     ]);
     assert.deepEqual(replayRecords(records).book, writer.book.snapshot());
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+/**
+ * A `beforeWrite` hook whose next write, once armed, is held until the test fails it: the test
+ * can act while that write is in flight, with no timing involved.
+ */
+function heldWrite(options: { thenFailAll?: boolean } = {}) {
+  let armed = false;
+  let broken = false;
+  let entered: () => void = () => {};
+  let fail: (error: Error) => void = () => {};
+  const inWrite = new Promise<void>((resolve) => (entered = resolve));
+  return {
+    /** Holds the next member write. */
+    arm: () => (armed = true),
+    /** Resolves once the held write has begun. */
+    inWrite,
+    /** Fails the held write. */
+    fail: () => fail(new Error("Input/output error (os error 5)")),
+    beforeWrite: (): Promise<void> | void => {
+      if (broken) throw new Error("Input/output error (os error 5)");
+      if (!armed) return;
+      armed = false;
+      broken = options.thenFailAll ?? false;
+      entered();
+      return new Promise<void>((_, reject) => (fail = reject));
+    },
+  };
+}
+
+/** The gaps `collector verify` reports for one file, and whether it takes the file as whole. */
+async function verifiedGaps(dataDir: string, path: string) {
+  const report = await verifyFiles(await findRecordings([dataDir]));
+  const file = report.files.find((f) => f.path.endsWith(path));
+  assert.ok(file, `verify found ${path}`);
+  return { status: file.status, gaps: file.gaps.map((g) => [g.reason, g.detail]) };
+}
+
+Deno.test("Recorder.close() marks records lost by a write failing while close() adds its final records", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "storage_eio_closing_" });
+  try {
+    const held = heldWrite();
+    const recorder = await Recorder.open(options(dataDir, silentLogger, {
+      beforeWrite: held.beforeWrite,
+    }));
+    const writer = new FeedWriter(feed);
+    writer.write(recorder, 50);
+    await recorder.flush();
+    writer.write(recorder, 50);
+    held.arm();
+    const flushed = recorder.flush();
+    await held.inWrite; // the member of the last 50 events is being written
+    const closed = recorder.close(() => writer.current()); // adds the final snapshot meanwhile
+    held.fail();
+    await Promise.all([flushed, closed]);
+
+    await checkWithStandardTools([`${dataDir}/${FILE}`]);
+    const records = await readRecords(`${dataDir}/${FILE}`);
+    assert.deepEqual(records.slice(-2).map((r) => [r.type, r.reason ?? r.source]), [
+      ["gap", "write-error"],
+      ["snapshot", "book"],
+    ]);
+    assert.equal(records.at(-2)!.detail, "50 records dropped");
+    const lastWritten = records.filter((r) => r.type === "depthUpdate").at(-1)!.u;
+    assert.equal(records.at(-2)!.lastUpdateId, lastWritten, "the last update id on disk");
+    assert.deepEqual(replayRecords(records).book, writer.book.snapshot());
+    assert.equal(recorder.stats.writeErrors, 1);
+    assert.equal(recorder.stats.droppedRecords, 50, "the 50 events; the final snapshot is written");
+    assert.deepEqual(await verifiedGaps(dataDir, FILE), {
+      status: "whole",
+      gaps: [["start", "no book known when the file began"], [
+        "write-error",
+        "50 records dropped",
+      ]],
+    });
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("Recorder marks records lost by a write failing while a day rotation ends the file", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "storage_eio_rotating_" });
+  try {
+    const held = heldWrite();
+    const recorder = await Recorder.open(options(dataDir, silentLogger, {
+      beforeWrite: held.beforeWrite,
+    }));
+    // Events 0-99 fall on 2025-06-25, event 100 opens 2025-06-26.
+    const midnight = Date.UTC(2025, 5, 26);
+    const baseE = midnight - (feed.events[100]!.E - feed.events[0]!.E);
+    const writer = new FeedWriter(feed, { baseE });
+    writer.write(recorder, 50);
+    await recorder.flush();
+    writer.write(recorder, 50);
+    held.arm();
+    const flushed = recorder.flush();
+    await held.inWrite;
+    writer.write(recorder, 1); // rotates: the old file gets its final snapshot meanwhile
+    held.fail();
+    await flushed;
+    writer.write(recorder, 49);
+    await recorder.close(() => writer.current());
+
+    const paths = [FILE, "BTCUSDT/2025-06-26_dom.jsonl.gz"].map((p) => `${dataDir}/${p}`);
+    await checkWithStandardTools(paths);
+    const [oldDay, newDay] = await Promise.all(paths.map(readRecords));
+    assert.deepEqual(oldDay!.slice(-2).map((r) => [r.type, r.reason ?? r.source]), [
+      ["gap", "write-error"],
+      ["snapshot", "book"],
+    ]);
+    assert.equal(oldDay!.at(-2)!.detail, "50 records dropped");
+    assert.deepEqual(newDay!.slice(0, 2).map((r) => r.type), ["header", "snapshot"]);
+    assert.deepEqual(replayRecords(newDay!).book, writer.book.snapshot());
+    const report = await verifyFiles(await findRecordings([dataDir]));
+    assert.equal(report.exitCode, 0, JSON.stringify(report.files.map((f) => f.problems)));
+    assert.deepEqual(report.files.map((f) => f.gaps.map((g) => g.reason)), [
+      ["start", "write-error"],
+      [],
+    ]);
+    assert.equal(report.files[1]!.continuity?.status, "continues");
+    assert.ok(report.files[0]!.manifest, "the finished day has its manifest");
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("Recorder.close() logs records it lost when a file can no longer be written at all", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "storage_eio_unwritable_" });
+  try {
+    const held = heldWrite({ thenFailAll: true });
+    const { lines: logs, logger } = captureLogs();
+    const recorder = await Recorder.open(options(dataDir, logger, {
+      beforeWrite: held.beforeWrite,
+    }));
+    const writer = new FeedWriter(feed);
+    writer.write(recorder, 50);
+    await recorder.flush();
+    writer.write(recorder, 50);
+    held.arm();
+    const flushed = recorder.flush();
+    await held.inWrite;
+    const closed = recorder.close(() => writer.current());
+    held.fail();
+    await Promise.all([flushed, closed]);
+
+    assert.deepEqual(pathsHeldUnder(dataDir), [], "close() closed the file");
+    await checkWithStandardTools([`${dataDir}/${FILE}`]);
+    assert.equal(recorder.stats.droppedRecords, 50);
+    const path = `${dataDir}/${FILE}`;
+    const lost = logs.filter((l) => l.level === "error" && l.msg.includes(path));
+    assert.ok(
+      lost.some((l) => /50 records/.test(l.msg) && l.fields?.lost === 50),
+      `an error names the file and the 50 lost records: ${JSON.stringify(lost)}`,
+    );
   } finally {
     await Deno.remove(dataDir, { recursive: true });
   }

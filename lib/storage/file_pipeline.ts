@@ -13,13 +13,15 @@ import { finishDayFile } from "./manifest.ts";
 import { findUnfinishedDays, finishUnfinishedDay } from "./past_days.ts";
 import { addCounts, emptyCounts } from "./record_counts.ts";
 import { type FileIntro, introBatch, type RecordFactory } from "./record_factory.ts";
-import { manifestPath, recordingPath, serializeRecord } from "./records.ts";
-import type { FileFinishedInfo, FileState, RecorderStats } from "./recorder_types.ts";
+import { manifestPath, recordingPath, type RecordingRecord, serializeRecord } from "./records.ts";
+import type { FileEnding, FileFinishedInfo, FileState, RecorderStats } from "./recorder_types.ts";
 
 /** Longest time between checks that an open file still exists (a directory removed underneath). */
 const EXISTS_CHECK_MS = 5_000;
 /** While a file keeps failing, an error is logged again this often. */
 const FAILURE_LOG_MS = 60_000;
+/** Tries of a finished file's last write (a loss in one is marked by the next). */
+const FINAL_TRIES = 2;
 
 /** What the pipeline needs from the recorder. */
 export interface FilePipelineOptions {
@@ -33,7 +35,7 @@ export interface FilePipelineOptions {
   bytesBySymbol?: Map<string, number>;
   log: Logger;
   beforeWrite?: BeforeWriteHook | undefined;
-  /** Records of `file` were lost to a write error (a gap must follow). */
+  /** Records of `file` were lost to a write error (a gap must follow); not once it is finishing. */
   onLost: (file: FileState, lost: number) => void;
   /** A day file was finished and its manifest written. */
   onFinished: (info: FileFinishedInfo) => void;
@@ -82,6 +84,7 @@ export class FilePipeline {
       failingSince: null,
       lastFailureLog: 0,
       idleTicks: 0,
+      ending: null,
     };
     this.files.add(file);
     this.schedule(file);
@@ -103,12 +106,20 @@ export class FilePipeline {
     await Promise.all([...this.files].map((file) => this.#enqueue(file, () => this.#flush(file))));
   }
 
-  /** Flushes and closes the file, then writes its manifest in the background if asked. */
-  finish(file: FileState, manifest: boolean): void {
+  /**
+   * Flushes and closes the file, then writes its manifest in the background if asked. From now
+   * on the pipeline marks the file's losses itself: after what waits come the gap of any loss
+   * (`ending`'s, and any of a write still in flight or failing now), then `ending`'s book.
+   */
+  finish(
+    file: FileState,
+    manifest: boolean,
+    ending: FileEnding = { loss: null, book: null },
+  ): void {
+    file.ending = { loss: ending.loss && { ...ending.loss }, book: ending.book };
     let wasFailed = false;
     const closed = this.#enqueue(file, async () => {
-      await this.#flush(file);
-      wasFailed = file.status === "failed";
+      wasFailed = !(await this.#writeEnding(file, file.ending!));
       file.disk.close();
       file.status = "closed";
       this.files.delete(file);
@@ -163,8 +174,10 @@ export class FilePipeline {
   }
 
   /** Runs `task` after the file's earlier disk work; errors are logged, never thrown. */
-  #enqueue(file: FileState, task: () => Promise<void>): Promise<void> {
-    const run = file.chain.then(task).catch((error) => {
+  #enqueue(file: FileState, task: () => Promise<unknown>): Promise<void> {
+    const run = file.chain.then(async () => {
+      await task();
+    }).catch((error) => {
       this.#o.log.error(`Storage task failed for ${file.disk.path}: ${message(error)}`);
     });
     file.chain = run;
@@ -177,34 +190,71 @@ export class FilePipeline {
     run.finally(() => this.#background.delete(run));
   }
 
-  async #flush(file: FileState): Promise<void> {
-    if (file.status === "closed") return;
-    if (file.status !== "open" && !(await this.#open(file))) return;
+  /**
+   * The last write of a finished file: what waits, the gap of any loss not yet marked, the final
+   * book. A loss in one try (the write failing again) is marked by the next. Returns whether it
+   * was written; if not, a loss it had to mark is logged as an error.
+   */
+  async #writeEnding(file: FileState, ending: FileEnding): Promise<boolean> {
+    for (let tries = 0; tries < FINAL_TRIES; tries++) {
+      const tail = emptyBatch();
+      const add = (record: RecordingRecord) => addToBatch(tail, record, serializeRecord(record));
+      const loss = ending.loss;
+      if (loss) {
+        add(this.#o.records.gap(loss.reason, loss.lastUpdateId, `${loss.records} records dropped`));
+      }
+      if (ending.book) add(ending.book);
+      if (await this.#flush(file, tail)) {
+        ending.loss = null;
+        return true;
+      }
+    }
+    const lost = ending.loss?.records ?? 0;
+    if (lost > 0) {
+      this.#o.log.error(
+        `Cannot finish ${file.disk.path}: ${lost} records were lost and the file ends without ` +
+          `the ${ending.loss!.reason} gap that should mark them`,
+        { symbol: file.symbol, lost },
+      );
+    }
+    return false;
+  }
+
+  /**
+   * Writes what waits, then `tail` (records the pipeline adds itself, not counted as pending), as
+   * one member. Returns whether all of it is on disk (or nothing was to be written).
+   */
+  async #flush(file: FileState, tail?: Batch): Promise<boolean> {
+    if (file.status === "closed") return true;
+    if (file.status !== "open" && !(await this.#open(file))) return false;
     if (performance.now() - file.lastExistsCheck > this.#existsCheckMs) {
       file.lastExistsCheck = performance.now();
-      if (!(await this.#stillThere(file))) return;
+      if (!(await this.#stillThere(file))) return false;
     }
     const batch = file.batch;
-    if (batch.lines.length === 0) return;
+    const written = tail ? concatBatches(batch, tail) : batch;
+    if (written.lines.length === 0) return true;
     file.batch = emptyBatch();
     const stats = this.#o.stats;
     try {
-      const member = await gzipMember(this.#encoder.encode(batch.lines.join("\n") + "\n"));
+      const member = await gzipMember(this.#encoder.encode(written.lines.join("\n") + "\n"));
       await file.disk.append(member, this.#o.fsync);
       stats.bytesWritten += member.length;
       const bySymbol = this.#o.bytesBySymbol;
       bySymbol?.set(file.symbol, (bySymbol.get(file.symbol) ?? 0) + member.length);
       stats.membersWritten++;
-      stats.recordsWritten += batch.records;
-      addCounts(file.counts, batch.counts);
-      if (batch.lastUpdateId !== null) file.lastUpdateId = batch.lastUpdateId;
+      stats.recordsWritten += written.records;
+      addCounts(file.counts, written.counts);
+      if (written.lastUpdateId !== null) file.lastUpdateId = written.lastUpdateId;
       if (file.failingSince !== null) {
         const ms = Math.round(performance.now() - file.failingSince);
         this.#o.log.info(`Writing ${file.disk.path} works again after ${ms} ms`);
         file.failingSince = null;
       }
+      return true;
     } catch (error) {
       this.#failed(file, error, batch);
+      return false;
     } finally {
       stats.pendingBytes -= batch.chars;
     }
@@ -245,7 +295,13 @@ export class FilePipeline {
     } else {
       this.#o.log.debug(text, { symbol: file.symbol, lost });
     }
-    this.#o.onLost(file, lost);
+    if (file.ending === null) this.#o.onLost(file, lost);
+    else if (lost > 0) {
+      // Finishing: no record of the recorder follows to carry the gap; the last write does.
+      const loss = file.ending.loss ??= { reason: "write-error", lastUpdateId: null, records: 0 };
+      loss.records += lost;
+      loss.lastUpdateId = file.lastUpdateId;
+    }
   }
 
   /** Opens (or reopens) a file; the first time, its intro lines go before the batch. */

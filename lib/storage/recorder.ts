@@ -24,6 +24,7 @@ import {
 } from "./records.ts";
 import type {
   FileFinishedInfo,
+  FileLoss,
   FileState,
   RecorderOptions,
   RecorderStats,
@@ -179,18 +180,15 @@ export class Recorder {
    */
   async close(books?: (symbol: string) => DepthSnapshot | null): Promise<void> {
     if (this.#closed) return;
+    const finals = new Map<SymbolState, SnapshotRecord | null>();
     for (const s of this.#symbols.values()) {
-      const file = s.file;
-      if (file === null) continue;
-      // Also into a failing file: written if its last retry, at the end of close(), works.
-      if (s.gapDue) this.#writeDropGap(s, file, null);
-      const checkpoint = this.#records.snapshot(books?.(s.symbol) ?? null);
-      if (checkpoint) this.#add(file, checkpoint);
+      if (s.file) finals.set(s, this.#records.snapshot(books?.(s.symbol) ?? null));
     }
     this.#closed = true;
     const today = utcDay(this.#now());
-    for (const s of this.#symbols.values()) {
-      if (s.file) this.#pipeline.finish(s.file, s.file.day < today);
+    for (const [s, book] of finals) {
+      // Also a failing file: its last retry writes the gap of a loss still open, then the book.
+      this.#pipeline.finish(s.file!, s.file!.day < today, { loss: this.#takeLoss(s), book });
       s.file = null;
     }
     await this.#stop();
@@ -263,13 +261,28 @@ export class Recorder {
 
   /** Day rotation: the old file ends with the in-sync book, then is flushed, closed, manifested. */
   #rotateAway(s: SymbolState, file: FileState, book: SnapshotRecord | null): void {
-    // Also into a failing file: written if its last retry works.
-    if (s.gapDue) this.#writeDropGap(s, file, null);
-    if (book) this.#add(file, book);
-    this.#pipeline.finish(file, true);
+    // Also a failing file: its last retry writes the gap of a loss still open, then the book.
+    this.#pipeline.finish(file, true, { loss: this.#takeLoss(s), book });
   }
 
-  /** Records of the symbol's current file were lost to a write error: a gap must follow. */
+  /** The symbol's loss not yet marked by a gap, handed over with its file; none is due after. */
+  #takeLoss(s: SymbolState): FileLoss | null {
+    if (!s.gapDue) return null;
+    const loss = {
+      reason: s.dropReason ?? "overflow",
+      lastUpdateId: s.dropLastUpdateId,
+      records: s.dropped,
+    };
+    s.gapDue = false;
+    s.dropped = 0;
+    s.dropReason = null;
+    return loss;
+  }
+
+  /**
+   * Records of the symbol's current file were lost to a write error: a gap must follow. (Once a
+   * file is handed over to be finished, the pipeline marks its losses itself.)
+   */
   #lost(file: FileState, lost: number): void {
     const s = this.#symbols.get(file.symbol);
     if (s?.file !== file) return;
@@ -289,7 +302,7 @@ export class Recorder {
       if (s?.file === file && file.day < today && file.idleTicks > idleTicks) {
         s.file = null;
         s.minDay = today;
-        this.#pipeline.finish(file, true);
+        this.#pipeline.finish(file, true, { loss: this.#takeLoss(s), book: null });
       } else if (file.batch.lines.length > 0 || file.status === "failed") {
         this.#pipeline.schedule(file);
       }

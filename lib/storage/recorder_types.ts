@@ -6,7 +6,7 @@
 import type { Logger } from "../util/log.ts";
 import type { Batch } from "./batch.ts";
 import type { BeforeWriteHook, DayFile } from "./day_file.ts";
-import type { GapReason } from "./records.ts";
+import type { GapReason, SnapshotRecord } from "./records.ts";
 import type { FileIntro } from "./record_factory.ts";
 import type { RecordCounts } from "./record_counts.ts";
 
@@ -66,6 +66,21 @@ export interface FileFinishedInfo {
   date: string;
 }
 
+/** Records lost before a gap could mark them. */
+export interface FileLoss {
+  reason: GapReason;
+  /** Last update id known good before them. */
+  lastUpdateId: number | null;
+  records: number;
+}
+
+/** How a file being finished ends: the gap of a loss not yet marked, then the final book. */
+export interface FileEnding {
+  loss: FileLoss | null;
+  /** The "book" snapshot the file ends with, or `null` (out of sync, or none wanted). */
+  book: SnapshotRecord | null;
+}
+
 /** One day file as the recorder tracks it. */
 export interface FileState {
   symbol: string;
@@ -96,6 +111,11 @@ export interface FileState {
   lastFailureLog: number;
   /** Flush ticks in a row that found nothing to write. */
   idleTicks: number;
+  /**
+   * Set once the recorder handed the file over to be finished: no record follows to carry a
+   * gap, so the pipeline marks what is lost from then on in the file's last write.
+   */
+  ending: FileEnding | null;
 }
 
 /** One symbol as the recorder tracks it. */
