@@ -20,7 +20,7 @@
  */
 import ccxt from "ccxt";
 import { OrderBook as TardisOrderBook } from "tardis-dev";
-import { loadRawRecording, sharedDataPath } from "../lib/binance/recording.ts";
+import { loadRawRecording, sharedDataPath } from "../lib/recording/raw_recording.ts";
 import type { DepthSnapshot, DepthUpdate, PriceLevel } from "../lib/binance/types.ts";
 import { NumericBook, numericUpdate } from "../lib/book/numeric_book.ts";
 import { OrderBook } from "../lib/book/order_book.ts";

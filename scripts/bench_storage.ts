@@ -18,11 +18,11 @@
 import { cpuUsage } from "node:process";
 import { parseArgs } from "node:util";
 import { Recorder } from "../lib/storage/recorder.ts";
-import { gzipMember } from "../lib/storage/gzip_member.ts";
+import { gzipMember } from "../lib/recording/gzip_member.ts";
 import { repairTail } from "../lib/storage/tail_repair.ts";
-import { validPrefixLength } from "../lib/util/gzip_members.ts";
-import { depthUpdateRecord, serializeRecord } from "../lib/storage/records.ts";
-import type { DepthUpdateRecord } from "../lib/storage/records.ts";
+import { validPrefixLength } from "../lib/recording/gzip_reader.ts";
+import { depthUpdateRecord, serializeRecord } from "../lib/recording/records.ts";
+import type { DepthUpdateRecord } from "../lib/recording/records.ts";
 import { loadBtcusdt } from "../tests/helpers/storage_fixture.ts";
 
 const { values } = parseArgs({

@@ -9,9 +9,9 @@
  */
 import { MAIN_PATH, permissionFlags } from "./permission_flags.ts";
 import { writeLongDay } from "../tests/helpers/fixtures.ts";
-import { readGzipMembers } from "../lib/util/gzip_members.ts";
-import { DepthScanner } from "../lib/verify/depth_scanner.ts";
-import { readLineBlocks } from "../lib/verify/line_blocks.ts";
+import { readGzipMembers } from "../lib/recording/gzip_reader.ts";
+import { DepthScanner } from "../lib/recording/depth_scanner.ts";
+import { readLineBlocks } from "../lib/recording/line_blocks.ts";
 import { findRecordings } from "../lib/verify/find_recordings.ts";
 import { verifyFiles } from "../lib/verify/verify_files.ts";
 

@@ -1,8 +1,8 @@
 /**
- * `deno task build:wasm`: assembles `lib/verify/depth_scan.wat` (verify's fast line scanner) into
- * `lib/verify/depth_scan_wasm.ts`, the module's bytes as base64, so the program and the compiled
+ * `deno task build:wasm`: assembles `lib/recording/depth_scan.wat` (verify's fast line scanner) into
+ * `lib/recording/depth_scan_wasm.ts`, the module's bytes as base64, so the program and the compiled
  * binary carry them without a file of their own. Run it after editing the `.wat`;
- * `lib/verify/depth_scan_wasm_test.ts` fails while the two disagree. The assembler is the
+ * `lib/recording/depth_scan_wasm_test.ts` fails while the two disagree. The assembler is the
  * WebAssembly Binary Toolkit's `wat2wasm` as published on npm (`wabt`, pinned in `deno.json`),
  * needed only here and in that test.
  *
@@ -10,8 +10,8 @@
  */
 import wabtModule from "wabt";
 
-const WAT = new URL("../lib/verify/depth_scan.wat", import.meta.url);
-const OUT = new URL("../lib/verify/depth_scan_wasm.ts", import.meta.url);
+const WAT = new URL("../lib/recording/depth_scan.wat", import.meta.url);
+const OUT = new URL("../lib/recording/depth_scan_wasm.ts", import.meta.url);
 
 /** Assembles the `.wat` source; returns the WebAssembly bytes. */
 export async function assembleDepthScan(): Promise<Uint8Array> {

@@ -3,7 +3,7 @@
  * raw messages are fed in file order, the snapshot when it appears, the diffs as they come.
  */
 import assert from "node:assert/strict";
-import { loadRawRecording, sharedDataPath } from "../lib/binance/recording.ts";
+import { loadRawRecording, sharedDataPath } from "../lib/recording/raw_recording.ts";
 import type { BookTicker, DepthSnapshot, DepthUpdate } from "../lib/binance/types.ts";
 import { DepthSync, type EventOutcome, type SnapshotOutcome } from "../lib/book/depth_sync.ts";
 

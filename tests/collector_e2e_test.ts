@@ -7,7 +7,7 @@ import { gunzipSync } from "node:zlib";
 import { firstDifference } from "../lib/book/order_book.ts";
 import { auditRecords, until } from "./helpers/collector_harness.ts";
 import { startSimulator } from "../lib/simulator/simulator.ts";
-import type { RecordingRecord } from "../lib/storage/records.ts";
+import type { RecordingRecord } from "../lib/recording/records.ts";
 import { MAIN_PATH, permissionFlags } from "../scripts/permission_flags.ts";
 import { simulatorArgs, spawnRun } from "./helpers/collector_process.ts";
 

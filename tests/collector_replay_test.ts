@@ -5,7 +5,7 @@
  * nothing lost, nothing twice.
  */
 import assert from "node:assert/strict";
-import { sharedDataPath } from "../lib/binance/recording.ts";
+import { sharedDataPath } from "../lib/recording/raw_recording.ts";
 import {
   assertLossless,
   auditRecords,

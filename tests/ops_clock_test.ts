@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { measureClock, startClockChecks } from "../lib/ops/clock.ts";
 import { type CapturedLine, captureLogs } from "./helpers/capture_logs.ts";
-import type { ClockRecord } from "../lib/storage/records.ts";
+import type { ClockRecord } from "../lib/recording/records.ts";
 
 const SKEW_MS = 5_000;
 

@@ -3,7 +3,7 @@
  * the shared spot recordings, estimated quantiles against exact ones.
  */
 import assert from "node:assert/strict";
-import { readRawRecording, sharedDataPath } from "../lib/binance/recording.ts";
+import { readRawRecording, sharedDataPath } from "../lib/recording/raw_recording.ts";
 import type { DepthUpdate } from "../lib/binance/types.ts";
 import { LatencyHistogram } from "../lib/util/latency.ts";
 

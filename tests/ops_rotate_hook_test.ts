@@ -8,7 +8,7 @@ import { until } from "./helpers/collector_harness.ts";
 import { createRotateHook } from "../lib/ops/rotate_hook.ts";
 import { captureLogs } from "./helpers/capture_logs.ts";
 import { startSimulator } from "../lib/simulator/simulator.ts";
-import { manifestPath, recordingPath } from "../lib/storage/records.ts";
+import { manifestPath, recordingPath } from "../lib/recording/records.ts";
 import { simulatorArgs, spawnRun } from "./helpers/collector_process.ts";
 import { gzipLines, headerLine } from "./helpers/fixtures.ts";
 

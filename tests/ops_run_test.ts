@@ -15,7 +15,7 @@ import { until } from "./helpers/collector_harness.ts";
 import { type Operations, startOperations } from "../lib/ops/operations.ts";
 import { startSimulator } from "../lib/simulator/simulator.ts";
 import { Recorder } from "../lib/storage/recorder.ts";
-import type { RecordingRecord } from "../lib/storage/records.ts";
+import type { RecordingRecord } from "../lib/recording/records.ts";
 import { simulatorArgs, spawnRun } from "./helpers/collector_process.ts";
 
 const SYMBOLS = ["BTCUSDT", "ETHUSDT"];

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MAIN_PATH, permissionFlags } from "../scripts/permission_flags.ts";
-import { sharedDataPath } from "../lib/binance/recording.ts";
+import { sharedDataPath } from "../lib/recording/raw_recording.ts";
 import { main } from "../main.ts";
 import { RawWsClient } from "../lib/simulator/raw_ws_client.ts";
 

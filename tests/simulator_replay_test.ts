@@ -4,7 +4,7 @@
  * whose u equals its book's id, and every snapshot served equals the simulator's own book.
  */
 import assert from "node:assert/strict";
-import { readRawRecording, sharedDataPath } from "../lib/binance/recording.ts";
+import { readRawRecording, sharedDataPath } from "../lib/recording/raw_recording.ts";
 import type { BookTicker, DepthSnapshot, DepthUpdate } from "../lib/binance/types.ts";
 import { RawWsClient } from "../lib/simulator/raw_ws_client.ts";
 import { startSimulator } from "../lib/simulator/simulator.ts";

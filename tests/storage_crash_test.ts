@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readGzipMembers, validPrefixLength } from "../lib/util/gzip_members.ts";
+import { readGzipMembers, validPrefixLength } from "../lib/recording/gzip_reader.ts";
 import { firstDifference, OrderBook } from "../lib/book/order_book.ts";
 import type { DepthSnapshot } from "../lib/binance/types.ts";
 import {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { Recorder } from "../lib/storage/recorder.ts";
-import { validPrefixLength } from "../lib/util/gzip_members.ts";
-import { depthUpdateRecord, type SnapshotRecord } from "../lib/storage/records.ts";
+import { validPrefixLength } from "../lib/recording/gzip_reader.ts";
+import { depthUpdateRecord, type SnapshotRecord } from "../lib/recording/records.ts";
 import { firstDifference, OrderBook } from "../lib/book/order_book.ts";
 import type { DepthSnapshot } from "../lib/binance/types.ts";
 import {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { finishDayFile } from "../lib/storage/manifest.ts";
+import { finishDayFile } from "../lib/recording/manifest.ts";
 import { findRecordings } from "../lib/verify/find_recordings.ts";
 import type { FileReport, Problem, VerifyReport } from "../lib/verify/report.ts";
 import { verifyFiles } from "../lib/verify/verify_files.ts";

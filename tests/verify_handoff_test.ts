@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { DepthUpdate, PriceLevel } from "../lib/binance/types.ts";
 import { DepthSync } from "../lib/book/depth_sync.ts";
-import { serializeRecord } from "../lib/storage/records.ts";
+import { serializeRecord } from "../lib/recording/records.ts";
 import { findRecordings } from "../lib/verify/find_recordings.ts";
 import { verifyFiles } from "../lib/verify/verify_files.ts";
 import { replayBookRows } from "../lib/replay/book_rows.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { DepthSnapshot } from "../lib/binance/types.ts";
 import { OrderBook } from "../lib/book/order_book.ts";
 import { Recorder } from "../lib/storage/recorder.ts";
-import { depthUpdateRecord } from "../lib/storage/records.ts";
+import { depthUpdateRecord } from "../lib/recording/records.ts";
 import { findRecordings } from "../lib/verify/find_recordings.ts";
 import { verifyFiles } from "../lib/verify/verify_files.ts";
 import { loadBtcusdt } from "./helpers/storage_fixture.ts";

@@ -6,7 +6,7 @@ import {
   isDecimalString,
   parseDepthSnapshot,
 } from "./parse.ts";
-import { loadRawRecording, sharedDataPath } from "./recording.ts";
+import { loadRawRecording, sharedDataPath } from "../recording/raw_recording.ts";
 
 Deno.test("isDecimalString() takes the exchange's decimals and nothing else", () => {
   for (const ok of ["0", "0.00000000", "61837.63000000", "27", "0.1", "00012.5"]) {

@@ -4,7 +4,7 @@
  * ETHUSDT recordings; after every step both books must agree by value.
  */
 import assert from "node:assert/strict";
-import { loadRawRecording, sharedDataPath } from "../binance/recording.ts";
+import { loadRawRecording, sharedDataPath } from "../recording/raw_recording.ts";
 import type { DepthSnapshot, DepthUpdate, PriceLevel } from "../binance/types.ts";
 import { NumericBook, numericDifference, numericUpdate } from "./numeric_book.ts";
 import { OrderBook } from "./order_book.ts";

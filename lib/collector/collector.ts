@@ -17,7 +17,7 @@ import { depthStreamName } from "../binance/urls.ts";
 import type { OrderBook } from "../book/order_book.ts";
 import type { CollectorConfig } from "../cli/config.ts";
 import { type Logger, rateLimited } from "../util/log.ts";
-import { receiveTime } from "../storage/records.ts";
+import { receiveTime } from "../recording/records.ts";
 import type { Connection } from "./connection.ts";
 import type { ConnectionPacer } from "./connection_pacer.ts";
 import { type ConnectionInfo, ConnectionPool, emptyPoolStats } from "./connection_pool.ts";

@@ -10,7 +10,7 @@ import { isServerShutdown } from "../binance/connection_events.ts";
 import { asCombinedFrame, FrameError, parseFrameJson } from "../binance/parse.ts";
 import type { CombinedFrame } from "../binance/types.ts";
 import { LatencyHistogram } from "../util/latency.ts";
-import { receiveTime } from "../storage/records.ts";
+import { receiveTime } from "../recording/records.ts";
 import type { FeedDelivery } from "./feed_merge.ts";
 
 /** How a connection ended. */

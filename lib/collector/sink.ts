@@ -5,7 +5,7 @@
  * @module
  */
 import type { DepthSnapshot } from "../binance/types.ts";
-import type { RecordingRecord } from "../storage/records.ts";
+import type { RecordingRecord } from "../recording/records.ts";
 
 /**
  * Accepts records in arrival order, per symbol. `book` gives the symbol's in-sync book as it was

@@ -4,7 +4,7 @@
  * @module
  */
 import { LatencyHistogram } from "../util/latency.ts";
-import type { GapReason } from "../storage/records.ts";
+import type { GapReason } from "../recording/records.ts";
 
 /** Counters of one symbol. */
 export interface SymbolStats {

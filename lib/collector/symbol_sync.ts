@@ -18,7 +18,7 @@ import {
   type GapReason,
   type GapRecord,
   snapshotRecord,
-} from "../storage/records.ts";
+} from "../recording/records.ts";
 import type { RunTarget } from "./feed_merge.ts";
 import type { RecordSink } from "./sink.ts";
 import { newSymbolStats, type SymbolStats } from "./symbol_stats.ts";

@@ -9,7 +9,7 @@
  */
 import { USED_WEIGHT_HEADER } from "../binance/limits.ts";
 import { timeUrl } from "../binance/urls.ts";
-import { type ClockRecord, receiveTime } from "../storage/records.ts";
+import { type ClockRecord, receiveTime } from "../recording/records.ts";
 import { type Logger, silentLogger } from "../util/log.ts";
 
 /** Default time between measurements. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ClockRecord } from "../storage/records.ts";
+import type { ClockRecord } from "../recording/records.ts";
 import { measureClock, startClockChecks } from "./clock.ts";
 import { captureLogs } from "../../tests/helpers/capture_logs.ts";
 

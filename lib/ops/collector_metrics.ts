@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ClockRecord } from "../storage/records.ts";
+import type { ClockRecord } from "../recording/records.ts";
 import type { HealthReport, SymbolState } from "./health.ts";
 import type { LatencyWindow } from "../util/latency.ts";
 import { type Counter, type Gauge, MetricsRegistry } from "./metrics.ts";

@@ -9,7 +9,7 @@
 import type { Collector } from "../collector/collector.ts";
 import type { SymbolSync } from "../collector/symbol_sync.ts";
 import type { RecorderStats } from "../storage/recorder_types.ts";
-import { utcDay } from "../storage/records.ts";
+import { utcDay } from "../recording/records.ts";
 import type { CollectorMetrics } from "./collector_metrics.ts";
 import type { HealthInput, SymbolHealthInput } from "./health.ts";
 import type { BookView } from "./http_server.ts";

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { utcDay } from "../storage/records.ts";
+import { utcDay } from "../recording/records.ts";
 import { exists } from "../util/exists.ts";
 import { type Logger, silentLogger } from "../util/log.ts";
 

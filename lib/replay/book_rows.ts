@@ -8,8 +8,8 @@
 import type { DepthUpdate, PriceLevel } from "../binance/types.ts";
 import { DepthSync } from "../book/depth_sync.ts";
 import type { RecordingFile } from "../verify/find_recordings.ts";
-import { parseLine, readRecordLines } from "../verify/record_lines.ts";
-import { levelsProblem, type ParsedRecord } from "../verify/record_parse.ts";
+import { parseLine, readRecordLines } from "../recording/record_lines.ts";
+import { levelsProblem, type ParsedRecord } from "../recording/record_parse.ts";
 
 /** One output row: the book's best `depth` levels at `time`. */
 export interface BookRow {

@@ -10,8 +10,8 @@
  *
  * @module
  */
-import { readRawRecording } from "../binance/recording.ts";
-import type { RawMessage } from "../binance/recording.ts";
+import { readRawRecording } from "../recording/raw_recording.ts";
+import type { RawMessage } from "../recording/raw_recording.ts";
 import { asDepthUpdate } from "../binance/parse.ts";
 import { streamSymbol } from "../binance/urls.ts";
 import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import type { RecordingRecord } from "./records.ts";
-import { addCounts, emptyCounts, type RecordCounts } from "./record_counts.ts";
+import type { RecordingRecord } from "../recording/records.ts";
+import { addCounts, emptyCounts, type RecordCounts } from "../recording/record_counts.ts";
 
 /** Serialized lines not yet written, and what they hold. */
 export interface Batch {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
 import { DayFile } from "./day_file.ts";
-import { gzipMember } from "./gzip_member.ts";
+import { gzipMember } from "../recording/gzip_member.ts";
 
 const member = (text: string) => gzipMember(new TextEncoder().encode(text));
 

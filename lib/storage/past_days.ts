@@ -5,10 +5,10 @@
  * @module
  */
 import { exists } from "../util/exists.ts";
-import { finishDayFile } from "./manifest.ts";
+import { finishDayFile } from "../recording/manifest.ts";
 import { repairTail } from "./tail_repair.ts";
 import { writeAll } from "./write_all.ts";
-import { gzipMember } from "./gzip_member.ts";
+import { gzipMember } from "../recording/gzip_member.ts";
 
 /** A day file with no manifest. */
 export interface UnfinishedDay {

@@ -9,9 +9,8 @@
  *
  * @module
  */
-import { crc32, inflateRawSync } from "node:zlib";
-import { readGzipMembers } from "../util/gzip_members.ts";
-import { MEMBER_HEADER_LENGTH, memberLengthAt } from "./gzip_member.ts";
+import { memberData, readGzipMembers } from "../recording/gzip_reader.ts";
+import { MEMBER_HEADER_LENGTH, memberLengthAt } from "../recording/gzip_member.ts";
 
 /** What {@linkcode repairTail} found. */
 export interface TailRepair {
@@ -77,24 +76,6 @@ async function scanFromStart(path: string): Promise<Found> {
   return { size, lastUpdateId };
 }
 
-/** Decompressed data of the member `[start, end)` of `bytes` if it is complete and intact. */
-function verifiedMember(bytes: Uint8Array, start: number, end: number): Uint8Array | null {
-  const body = bytes.subarray(start + MEMBER_HEADER_LENGTH, end);
-  if (body.length < 8) return null;
-  let result: { buffer: Uint8Array; engine: { bytesWritten: number } };
-  try {
-    result = inflateRawSync(body, { info: true } as never) as unknown as typeof result;
-  } catch {
-    return null;
-  }
-  if (result.engine.bytesWritten !== body.length - 8) return null;
-  const trailer = new DataView(body.buffer, body.byteOffset + body.length - 8, 8);
-  const data = result.buffer;
-  if (trailer.getUint32(0, true) !== crc32(data) >>> 0) return null;
-  if (trailer.getUint32(4, true) !== data.length >>> 0) return null;
-  return data;
-}
-
 /**
  * Finds the last complete member from the end of the file, reading a growing window of its end;
  * `null` when the end is not made of members with a length field.
@@ -137,14 +118,14 @@ function lastCompleteMember(bytes: Uint8Array, base: number): Found | null | und
       }
       // Bytes after the last member, or a damaged one: let the full scan decide.
       if (p + length < end) return null;
-      const data = verifiedMember(bytes, p, end);
+      const data = memberData(bytes, p, end);
       if (data === null) return null;
       kept = { start: p, end };
       const id = lastUpdateIdIn(decoder.decode(data));
       if (id !== null || p === 0) return { size: base + end, lastUpdateId: id };
     } else if (p + length === kept.start) {
       // Only to find the last update id: walk back over earlier complete members.
-      const data = verifiedMember(bytes, p, kept.start);
+      const data = memberData(bytes, p, kept.start);
       if (data === null) return { size: base + kept.end, lastUpdateId: null };
       const id = lastUpdateIdIn(decoder.decode(data));
       if (id !== null || p === 0) return { size: base + kept.end, lastUpdateId: id };

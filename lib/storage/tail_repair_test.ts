@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { gzipMember } from "./gzip_member.ts";
+import { gzipMember } from "../recording/gzip_member.ts";
 import { checkFromEnd, repairTail } from "./tail_repair.ts";
 
 const event = (u: number) =>

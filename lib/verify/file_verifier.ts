@@ -19,9 +19,9 @@ import type {
   GapRecord,
   HeaderRecord,
   SnapshotRecord,
-} from "../storage/records.ts";
-import type { ParsedLine } from "./record_lines.ts";
-import { levelsProblem } from "./record_parse.ts";
+} from "../recording/records.ts";
+import type { ParsedLine } from "../recording/record_lines.ts";
+import { levelsProblem } from "../recording/record_parse.ts";
 import { SyncCoverage } from "./sync_coverage.ts";
 import {
   emptyFileReport,

@@ -6,13 +6,13 @@
  */
 import { createHash } from "node:crypto";
 import { numericDifference, type NumericSnapshot } from "../book/numeric_book.ts";
-import type { SnapshotRecord } from "../storage/records.ts";
-import { DepthScanner } from "./depth_scanner.ts";
+import type { SnapshotRecord } from "../recording/records.ts";
+import { DepthScanner } from "../recording/depth_scanner.ts";
 import { FileVerifier } from "./file_verifier.ts";
 import { isNextDay, type RecordingFile } from "./find_recordings.ts";
-import { lineText, MAX_LINE_LENGTH, readLineBlocks } from "./line_blocks.ts";
+import { lineText, MAX_LINE_LENGTH, readLineBlocks } from "../recording/line_blocks.ts";
 import { checkManifest } from "./manifest_check.ts";
-import { longLine, parseText } from "./record_lines.ts";
+import { longLine, parseText } from "../recording/record_lines.ts";
 import type { Continuity, FileReport, VerifyReport } from "./report.ts";
 
 /** Options of {@linkcode verifyFiles}. */

@@ -15,7 +15,7 @@ import {
   type SimulatorOptions,
   startSimulator,
 } from "../../lib/simulator/simulator.ts";
-import type { DepthUpdateRecord, GapRecord, RecordingRecord } from "../../lib/storage/records.ts";
+import type { DepthUpdateRecord, GapRecord, RecordingRecord } from "../../lib/recording/records.ts";
 import {
   type Collector,
   type CollectorOptions,

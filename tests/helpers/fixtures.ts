@@ -8,7 +8,7 @@
  */
 import { Buffer } from "node:buffer";
 import zlib from "node:zlib";
-import { readRawRecording, sharedDataPath } from "../../lib/binance/recording.ts";
+import { readRawRecording, sharedDataPath } from "../../lib/recording/raw_recording.ts";
 import { asBookTicker, asDepthUpdate } from "../../lib/binance/parse.ts";
 import type { BookTicker } from "../../lib/binance/types.ts";
 import { streamSymbol } from "../../lib/binance/urls.ts";
@@ -19,7 +19,7 @@ import {
   type RecordingRecord,
   serializeRecord,
   utcDay,
-} from "../../lib/storage/records.ts";
+} from "../../lib/recording/records.ts";
 
 /** The lines of one symbol's day file. */
 export interface DayLines {

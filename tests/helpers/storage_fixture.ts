@@ -5,12 +5,12 @@
  * @module
  */
 import { gunzipSync } from "node:zlib";
-import { loadRawRecording, sharedDataPath } from "../../lib/binance/recording.ts";
+import { loadRawRecording, sharedDataPath } from "../../lib/recording/raw_recording.ts";
 import { asDepthUpdate } from "../../lib/binance/parse.ts";
 import type { DepthSnapshot, DepthUpdate } from "../../lib/binance/types.ts";
 import { firstDifference, OrderBook } from "../../lib/book/order_book.ts";
 import type { Recorder } from "../../lib/storage/recorder.ts";
-import { depthUpdateRecord } from "../../lib/storage/records.ts";
+import { depthUpdateRecord } from "../../lib/recording/records.ts";
 
 /** The real BTCUSDT diff events of both files, in order, and the REST snapshot. */
 export interface BtcusdtFeed {

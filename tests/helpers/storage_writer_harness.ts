@@ -16,8 +16,8 @@
  */
 import { OrderBook } from "../../lib/book/order_book.ts";
 import { Recorder } from "../../lib/storage/recorder.ts";
-import { readGzipMembers } from "../../lib/util/gzip_members.ts";
-import { depthUpdateRecord } from "../../lib/storage/records.ts";
+import { readGzipMembers } from "../../lib/recording/gzip_reader.ts";
+import { depthUpdateRecord } from "../../lib/recording/records.ts";
 import type { DepthSnapshot, DepthUpdate } from "../../lib/binance/types.ts";
 import { type BtcusdtFeed, loadBtcusdt } from "./storage_fixture.ts";
 

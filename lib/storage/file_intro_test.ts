@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { introBatch, RecordFactory } from "./record_factory.ts";
-import type { SnapshotRecord } from "./records.ts";
+import { introBatch } from "./file_intro.ts";
+import { RecordFactory } from "../recording/record_factory.ts";
+import type { SnapshotRecord } from "../recording/records.ts";
 
 const factory = new RecordFactory("1.2.3", { streamName: (s) => `${s}@x`, now: () => 42 });
 const book: SnapshotRecord = {

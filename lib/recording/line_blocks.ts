@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { type GzipEvent, readGzipMembers } from "../util/gzip_members.ts";
+import { type GzipEvent, readGzipMembers } from "./gzip_reader.ts";
 
 /** One step of {@linkcode readLineBlocks}. */
 export type LineBlock =

@@ -5,11 +5,9 @@
  *
  * @module
  */
-import { createGunzip } from "node:zlib";
-import { Readable } from "node:stream";
-import { LineStream } from "../util/line_stream.ts";
-import { parseCombinedFrame, parseDepthSnapshot } from "./parse.ts";
-import type { CombinedFrame, DepthSnapshot } from "./types.ts";
+import { parseCombinedFrame, parseDepthSnapshot } from "../binance/parse.ts";
+import type { CombinedFrame, DepthSnapshot } from "../binance/types.ts";
+import { readGzipMembers } from "./gzip_reader.ts";
 
 /** One message of a raw recording. */
 export type RawMessage =
@@ -18,27 +16,33 @@ export type RawMessage =
 
 /** Streams the messages of a raw recording file, in file order. */
 export async function* readRawRecording(path: string): AsyncGenerator<RawMessage> {
-  const file = await Deno.open(path);
-  const gunzip = Readable.fromWeb(file.readable as never).pipe(createGunzip());
-  // ReadableStream.from (not Readable.toWeb): a consumer that stops early then ends the stream
-  // cleanly instead of leaving gunzip writing into a cancelled controller (an uncaught error).
-  const lines = ReadableStream.from(gunzip as AsyncIterable<Uint8Array>)
-    .pipeThrough(new TextDecoderStream())
-    .pipeThrough(new LineStream());
+  const decoder = new TextDecoder();
+  let rest = "";
   let lineNo = 0;
-  for await (const line of lines) {
+  const message = (line: string): RawMessage | null => {
     lineNo++;
-    if (line.length === 0) continue;
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    if (line.length === 0) return null;
     const space = line.indexOf(" ");
     if (space < 0) throw new SyntaxError(`${path}:${lineNo}: expected "<ns> <payload>"`);
     const recvNs = BigInt(line.slice(0, space));
     const text = line.slice(space + 1);
-    if (text.startsWith('{"lastUpdateId"')) {
-      yield { kind: "snapshot", recvNs, text, snapshot: parseDepthSnapshot(text) };
-    } else {
-      yield { kind: "frame", recvNs, text, frame: parseCombinedFrame(text) };
+    return text.startsWith('{"lastUpdateId"')
+      ? { kind: "snapshot", recvNs, text, snapshot: parseDepthSnapshot(text) }
+      : { kind: "frame", recvNs, text, frame: parseCombinedFrame(text) };
+  };
+  for await (const event of readGzipMembers(path)) {
+    if (event.kind === "damage") throw new SyntaxError(`${path}: ${event.message}`);
+    if (event.kind !== "data") continue;
+    const lines = (rest + decoder.decode(event.data, { stream: true })).split("\n");
+    rest = lines.pop()!;
+    for (const line of lines) {
+      const m = message(line);
+      if (m !== null) yield m;
     }
   }
+  const m = message(rest + decoder.decode());
+  if (m !== null) yield m;
 }
 
 /** Reads a whole raw recording into memory (they are small: a few MB). */

@@ -9,7 +9,7 @@
  * @module
  */
 import type { PriceLevel } from "../binance/types.ts";
-import type { RecordingRecord } from "../storage/records.ts";
+import type { RecordingRecord } from "./records.ts";
 
 /** A record of a type this version does not know. */
 export interface UnknownRecord {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import zlib from "node:zlib";
-import { type GzipEvent, readGzipMembers, validPrefixLength } from "./gzip_members.ts";
+import { type GzipEvent, readGzipMembers, validPrefixLength } from "./gzip_reader.ts";
 
 function text(n: number, seed: number): string {
   let out = "";

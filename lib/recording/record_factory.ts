@@ -1,0 +1,69 @@
+/**
+ * The records a writer makes itself (headers, gaps, "book" snapshots), stamped with its clock: with
+ * `depthUpdateRecord` and `snapshotRecord` (`records.ts`), the only builders of records.
+ *
+ * @module
+ */
+import type { DepthSnapshot } from "../binance/types.ts";
+import {
+  FORMAT_VERSION,
+  type GapReason,
+  type GapRecord,
+  type HeaderRecord,
+  type SnapshotRecord,
+  snapshotRecord,
+} from "./records.ts";
+
+/** Makes headers, gaps and "book" snapshots. */
+export class RecordFactory {
+  readonly #collector: string;
+  readonly #streamName: (symbol: string) => string;
+  readonly #now: () => number;
+
+  /** A factory for headers naming `collector` and each symbol's stream. */
+  constructor(
+    collector: string,
+    options: { streamName: (symbol: string) => string; now: () => number },
+  ) {
+    this.#collector = collector;
+    this.#streamName = options.streamName;
+    this.#now = options.now;
+  }
+
+  /** The current clock. */
+  now(): number {
+    return this.#now();
+  }
+
+  /** The header of a symbol's day file. */
+  header(symbol: string, day: string, recv = this.#now()): HeaderRecord {
+    return {
+      type: "header",
+      format: FORMAT_VERSION,
+      exchange: "binance",
+      market: "spot",
+      symbol,
+      date: day,
+      collector: this.#collector,
+      recv,
+      stream: this.#streamName(symbol),
+    };
+  }
+
+  /** A gap record. */
+  gap(
+    reason: GapReason,
+    lastUpdateId: number | null,
+    detail?: string,
+    recv = this.#now(),
+  ): GapRecord {
+    const gap: GapRecord = { type: "gap", recv, lastUpdateId, reason };
+    if (detail !== undefined) gap.detail = detail;
+    return gap;
+  }
+
+  /** A "book" snapshot of `book`, or `null` when out of sync. */
+  snapshot(book: DepthSnapshot | null): SnapshotRecord | null {
+    return book === null ? null : snapshotRecord(book, this.#now(), "book");
+  }
+}
