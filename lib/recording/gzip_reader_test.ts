@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import zlib from "node:zlib";
-import { type GzipEvent, readGzipMembers, validPrefixLength } from "./gzip_reader.ts";
+import { gzipMember } from "./gzip_member.ts";
+import { type GzipEvent, memberData, readGzipMembers, validPrefixLength } from "./gzip_reader.ts";
 
 function text(n: number, seed: number): string {
   let out = "";
@@ -167,4 +168,59 @@ Deno.test("readGzipMembers() streams a member larger than holdLimit, and checks 
     const got = await collect(path, options);
     assert.ok(got.damage?.kind === "damage" && ["crc", "corrupt"].includes(got.damage.problem));
   });
+});
+
+Deno.test("readGzipMembers() reads members written by gzipMember(), and one whose length field lies", async () => {
+  const own = await Promise.all(pieces.map((p) => gzipMember(new TextEncoder().encode(p))));
+  const file = Buffer.concat(own);
+  await withFile(file, async (path) => {
+    const got = await collect(path, { readSize: 4096 });
+    assert.equal(got.text, pieces.join(""));
+    assert.equal(got.damage, undefined);
+    assert.deepEqual(got.members.map((m) => m.kind === "member" && m.end), [
+      own[0]!.length,
+      own[0]!.length + own[1]!.length,
+      file.length,
+    ]);
+  });
+  // A length field one byte short: the member is still read by its deflate data.
+  const lying = Buffer.from(file);
+  lying.writeUInt32LE(own[0]!.length - 1, 16);
+  await withFile(lying, async (path) => {
+    const got = await collect(path);
+    assert.equal(got.text, pieces.join(""));
+    assert.equal(got.damage, undefined);
+  });
+});
+
+Deno.test("memberData() checks one member in place: whole, cut or with a flipped byte", async () => {
+  const member = await gzipMember(new TextEncoder().encode(pieces[0]!));
+  const bytes = Buffer.concat([zlib.gzipSync("before\n"), member]);
+  const start = bytes.length - member.length;
+  assert.equal(Buffer.from(memberData(bytes, start, bytes.length)!).toString(), pieces[0]);
+  assert.equal(memberData(bytes, start, bytes.length - 1), null);
+  const flipped = Buffer.from(bytes);
+  flipped[bytes.length - 5]! ^= 1;
+  assert.equal(memberData(flipped, start, bytes.length), null);
+});
+
+Deno.test("readGzipMembers() yields a member over holdLimit in pieces, each at most holdLimit", async () => {
+  const big = text(60_000, 4);
+  await withFile(zlib.gzipSync(big), async (path) => {
+    let pieces = 0;
+    let out = "";
+    for await (const event of readGzipMembers(path, { holdLimit: 64 * 1024, readSize: 8192 })) {
+      if (event.kind !== "data") continue;
+      pieces++;
+      assert.ok(event.data.length <= 64 * 1024);
+      out += Buffer.from(event.data).toString();
+    }
+    assert.equal(out, big);
+    assert.ok(pieces > 10, `${pieces} pieces`);
+  });
+});
+
+Deno.test("gzip_reader.ts drives node:zlib through its public API only", async () => {
+  const source = await Deno.readTextFile(new URL("./gzip_reader.ts", import.meta.url));
+  assert.doesNotMatch(source, /\._handle|_writeState|writeSync/);
 });
