@@ -13,7 +13,7 @@ import { depthWeight } from "../binance/limits.ts";
 import { parseDepthSnapshot } from "../binance/parse.ts";
 import type { DepthSnapshot } from "../binance/types.ts";
 import { depthUrl } from "../binance/urls.ts";
-import { receiveTime } from "../storage/records.ts";
+import { receiveTime } from "../recording/records.ts";
 import { Backoff } from "./backoff.ts";
 import { type Logger, silentLogger } from "../util/log.ts";
 import type { WeightBudget } from "./weight_budget.ts";

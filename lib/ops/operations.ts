@@ -15,7 +15,7 @@
 import type { CollectorConfig } from "../cli/config.ts";
 import type { Collector } from "../collector/collector.ts";
 import type { FileFinishedInfo, RecorderStats } from "../storage/recorder_types.ts";
-import type { ClockRecord, RecordingRecord } from "../storage/records.ts";
+import type { ClockRecord, RecordingRecord } from "../recording/records.ts";
 import type { DepthSnapshot } from "../binance/types.ts";
 import { type WeightedAnswer, weightedFetch } from "../collector/weighted_fetch.ts";
 import type { WeightBudget } from "../collector/weight_budget.ts";

@@ -8,12 +8,18 @@
 import type { Logger } from "../util/log.ts";
 import { addToBatch, type Batch, concatBatches, emptyBatch } from "./batch.ts";
 import { type BeforeWriteHook, DayFile } from "./day_file.ts";
-import { gzipMember } from "./gzip_member.ts";
-import { finishDayFile } from "./manifest.ts";
+import { gzipMember } from "../recording/gzip_member.ts";
+import { finishDayFile } from "../recording/manifest.ts";
 import { findUnfinishedDays, finishUnfinishedDay } from "./past_days.ts";
-import { addCounts, emptyCounts } from "./record_counts.ts";
-import { type FileIntro, introBatch, type RecordFactory } from "./record_factory.ts";
-import { manifestPath, recordingPath, type RecordingRecord, serializeRecord } from "./records.ts";
+import { addCounts, emptyCounts } from "../recording/record_counts.ts";
+import { type FileIntro, introBatch } from "./file_intro.ts";
+import type { RecordFactory } from "../recording/record_factory.ts";
+import {
+  manifestPath,
+  recordingPath,
+  type RecordingRecord,
+  serializeRecord,
+} from "../recording/records.ts";
 import type { FileEnding, FileFinishedInfo, FileState, RecorderStats } from "./recorder_types.ts";
 
 /** Longest time between checks that an open file still exists (a directory removed underneath). */

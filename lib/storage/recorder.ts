@@ -14,14 +14,14 @@ import { addToBatch } from "./batch.ts";
 import { type Logger, silentLogger } from "../util/log.ts";
 import { DataDirLock } from "./data_dir_lock.ts";
 import { FilePipeline } from "./file_pipeline.ts";
-import { RecordFactory } from "./record_factory.ts";
+import { RecordFactory } from "../recording/record_factory.ts";
 import {
   type GapReason,
   type RecordingRecord,
   serializeRecord,
   type SnapshotRecord,
   utcDay,
-} from "./records.ts";
+} from "../recording/records.ts";
 import type {
   FileFinishedInfo,
   FileLoss,

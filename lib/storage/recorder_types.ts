@@ -6,9 +6,9 @@
 import type { Logger } from "../util/log.ts";
 import type { Batch } from "./batch.ts";
 import type { BeforeWriteHook, DayFile } from "./day_file.ts";
-import type { GapReason, SnapshotRecord } from "./records.ts";
-import type { FileIntro } from "./record_factory.ts";
-import type { RecordCounts } from "./record_counts.ts";
+import type { GapReason, SnapshotRecord } from "../recording/records.ts";
+import type { FileIntro } from "./file_intro.ts";
+import type { RecordCounts } from "../recording/record_counts.ts";
 
 /** Options of `Recorder.open`. */
 export interface RecorderOptions {

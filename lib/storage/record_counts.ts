@@ -1,2 +1,0 @@
-// Temporary: removed once recorder.ts and file_pipeline.ts import ../recording/record_counts.ts (race fix in progress).
-export * from "../recording/record_counts.ts";
