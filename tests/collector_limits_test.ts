@@ -54,7 +54,7 @@ Deno.test("collector: after a 429 no request is sent until Retry-After has passe
   assert.deepEqual(h.mismatches, []);
 });
 
-Deno.test("collector: 1500 symbols run on two connections within the weight budget", async () => {
+Deno.test("collector: 1500 symbols run on two connections (twice: two lanes) within the weight budget", async () => {
   const calls: Call[] = [];
   const windowMs = 2000;
   const weightPerMinute = 8000; // budget 4000 a window: 800 snapshots of weight 5
@@ -67,15 +67,16 @@ Deno.test("collector: 1500 symbols run on two connections within the weight budg
       weightPerMinute,
       weightWindowMs: windowMs,
     },
-    config: { symbols: "all", snapshotLimit: 100, silenceTimeoutMs: 5000 },
+    config: { symbols: "all", snapshotLimit: 100, silenceTimeoutMs: 5000, redundancy: 2 },
     collector: { fetch: recordingFetch(calls), weightWindowMs: windowMs },
   });
   await h.collector.ready;
   assert.equal(h.collector.states().size, 1500, "BREAK symbols left out");
-  await until("two connections open", () => h.sim.stats.connectionsOpen === 2);
+  await until("two connections on each of two lanes", () => h.sim.stats.connectionsOpen === 4);
   const conns = h.sim.connections();
   assert.ok(conns.every((c) => c.streams.length <= MAX_STREAMS_PER_CONNECTION));
-  assert.equal(conns.reduce((n, c) => n + c.streams.length, 0), 1500);
+  assert.equal(conns.reduce((n, c) => n + c.streams.length, 0), 3000, "every stream twice");
+  assert.equal(new Set(conns.flatMap((c) => c.streams)).size, 1500);
   await until(
     "1400 snapshot requests",
     () => h.collector.stats().snapshots.requested >= 1400,
