@@ -29,6 +29,18 @@ async function moreEvents(h: Harness, n: number): Promise<void> {
   await until(`${n} more events`, () => states.every((s, i) => s.stats.applied >= at[i]! + n));
 }
 
+/** Waits for `n` more completed handoffs; returns when each one was seen (epoch ms). */
+async function handoffTimes(h: Harness, n: number): Promise<number[]> {
+  const base = h.collector.stats().connections.handoffsCompleted;
+  const seen: number[] = [];
+  await until(`${n} handoffs`, () => {
+    const done = h.collector.stats().connections.handoffsCompleted - base;
+    while (seen.length < done) seen.push(Date.now());
+    return done >= n;
+  });
+  return seen;
+}
+
 /** Whether anything recorded for `symbol` holds the simulator's corrupt price. */
 function recordedBadPrice(h: Harness, symbol: string): boolean {
   return h.sink.of(symbol).some((r) => JSON.stringify(r).includes("12.3x"));
@@ -129,12 +141,7 @@ Deno.test("collector: the two lanes roll over at different times, losing nothing
   });
   await inSync(h);
   const requests = h.sim.stats.depthRequests;
-  const rolled: number[] = [];
-  await until("four handoffs", () => {
-    const n = h.collector.stats().connections.handoffsCompleted;
-    if (n > rolled.length) rolled.push(Date.now());
-    return n >= 4;
-  });
+  const rolled = await handoffTimes(h, 4);
   await sleep(50);
   await h.collector.stop();
   const stats = h.collector.stats();
@@ -155,13 +162,7 @@ Deno.test("collector: after both lanes reconnected at once, their rollovers stay
   h.sim.dropConnections();
   await until("both lanes back", () => h.sim.stats.connectionsOpened >= 4);
   await until("both lanes open", () => h.sim.stats.connectionsOpen === 2);
-  const base = h.collector.stats().connections.handoffsCompleted;
-  const rolled: number[] = [];
-  await until("two handoffs", () => {
-    const n = h.collector.stats().connections.handoffsCompleted - base;
-    if (n > rolled.length) rolled.push(Date.now());
-    return n >= 2;
-  });
+  const rolled = await handoffTimes(h, 2);
   await h.collector.stop();
   assert.ok(rolled[1]! - rolled[0]! >= 100, `rollovers at ${rolled.map((t) => t - rolled[0]!)}`);
 });
