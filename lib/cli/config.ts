@@ -67,6 +67,34 @@ export interface CollectorConfig {
   onRotate: string[] | null;
   /** Day files older than this many days, once `onRotate` succeeded for them, are deleted; 0: off. */
   retentionDays: number;
+  /** Alerts posted to a webhook (docs/OPERATIONS.md, "Alerts"), or `null`: off. */
+  alerts: AlertsConfig | null;
+}
+
+/** The `alerts` key, every field filled in (defaults: `DEFAULT_ALERTS` in `config_fields.ts`). */
+export interface AlertsConfig {
+  /** `http://` or `https://` URL the alerts are posted to. */
+  webhook: string;
+  /** Body: `json` (the alert itself), `telegram` (`sendMessage`), `slack` (incoming webhook). */
+  format: "json" | "telegram" | "slack";
+  /** Telegram's `chat_id`; required with `telegram`, else `null`. */
+  chatId: string | number | null;
+  /** Names this collector in every message, or `null`. */
+  host: string | null;
+  /** Alert when a symbol stays out of sync this long. */
+  outOfSyncMs: number;
+  /** Alert when more gaps than this were recorded in the last hour (not counting start-up's); 0: off. */
+  gapsPerHour: number;
+  /** Alert when the data directory's file system has less free space; 0: off. */
+  minFreeBytes: number;
+  /** How often free space is checked. */
+  diskCheckIntervalMs: number;
+  /** The same alert (kind and symbol) at most once this often; the next one counts the rest. */
+  repeatAfterMs: number;
+  /** Most alerts in any hour, all kinds together (start, stop and daily summary not counted). */
+  maxPerHour: number;
+  /** A summary of each UTC day, shortly after it ended. */
+  dailySummary: boolean;
 }
 
 /** The defaults; `config.example.json` holds exactly these values. */
@@ -97,6 +125,7 @@ export const DEFAULT_CONFIG: Readonly<CollectorConfig> = Object.freeze({
   clockCheckIntervalMs: 600_000,
   onRotate: null,
   retentionDays: 0,
+  alerts: null,
 });
 
 type Key = keyof CollectorConfig;

@@ -12,7 +12,7 @@ import {
   MAX_STREAMS_PER_CONNECTION,
 } from "../binance/limits.ts";
 import { parseListenAddr } from "../util/listen_addr.ts";
-import type { CollectorConfig } from "./config.ts";
+import type { AlertsConfig, CollectorConfig } from "./config.ts";
 import { isSymbol, SYMBOL_EXPECTED } from "../util/symbol.ts";
 
 /** A value a key does not accept; `expected` completes "…: expected …". */
@@ -103,6 +103,105 @@ function names(value: unknown, noun: string, options: { allowEmpty: boolean }): 
     out.add(item.toUpperCase());
   }
   return [...out];
+}
+
+/** What `alerts` holds besides `webhook` when a key is left out. */
+export const DEFAULT_ALERTS: Readonly<Omit<AlertsConfig, "webhook">> = Object.freeze({
+  format: "json",
+  chatId: null,
+  host: null,
+  outOfSyncMs: 300_000,
+  gapsPerHour: 20,
+  minFreeBytes: 1024 ** 3,
+  diskCheckIntervalMs: 60_000,
+  repeatAfterMs: 900_000,
+  maxPerHour: 30,
+  dailySummary: true,
+});
+
+const ALERT_KEYS = ["webhook", ...Object.keys(DEFAULT_ALERTS)];
+
+/** Checks of the `alerts` keys but `webhook`, `format` and `chatId` (checked together). */
+const ALERT_CHECKS: {
+  [K in Exclude<keyof AlertsConfig, "webhook" | "format" | "chatId">]: (
+    value: unknown,
+  ) => AlertsConfig[K];
+} = {
+  host(value) {
+    if (value === null) return null;
+    if (typeof value === "string" && value !== "" && value.length <= 100) return value;
+    throw new FieldError("a name of 1 to 100 characters, or null");
+  },
+  outOfSyncMs: int(1, MAX_TIMER_MS).check,
+  gapsPerHour: int(0).check,
+  minFreeBytes: int(0).check,
+  diskCheckIntervalMs: int(1000, MAX_TIMER_MS).check,
+  repeatAfterMs: int(0, MAX_TIMER_MS).check,
+  maxPerHour: int(1).check,
+  dailySummary(value) {
+    if (typeof value === "boolean") return value;
+    throw new FieldError("true or false");
+  },
+};
+
+/** The `alerts` object, defaults filled in; a wrong key is named `alerts.<key>`. */
+function alertsConfig(value: unknown): AlertsConfig | null {
+  if (value === null) return null;
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new FieldError('an object such as {"webhook":"https://…","format":"slack"}, or null');
+  }
+  const given = value as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!ALERT_KEYS.includes(key)) {
+      throw new FieldError(`one of the keys ${ALERT_KEYS.join(", ")}`, { noun: "key", value: key });
+    }
+  }
+  const field = <T>(key: string, check: (v: unknown) => T, fallback: T): T => {
+    if (!Object.hasOwn(given, key)) return fallback;
+    try {
+      return check(given[key]);
+    } catch (error) {
+      if (!(error instanceof FieldError)) throw error;
+      throw new FieldError(error.expected, { noun: `alerts.${key}`, value: given[key] });
+    }
+  };
+  if (!Object.hasOwn(given, "webhook")) {
+    throw new FieldError('an object with "webhook" (an http:// or https:// URL), or null');
+  }
+  const webhook = field("webhook", (v) => {
+    if (typeof v === "string" && URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)) {
+      return v;
+    }
+    throw new FieldError('an http:// or https:// URL, e.g. "https://hooks.slack.com/services/…"');
+  }, "");
+  const format = field("format", oneOf("json", "telegram", "slack"), DEFAULT_ALERTS.format);
+  const chatId = field("chatId", (v) => {
+    const telegram = format === "telegram";
+    if (!telegram && v === null) return null;
+    if (telegram && ((typeof v === "string" && v !== "") || Number.isSafeInteger(v))) {
+      return v as string | number;
+    }
+    throw new FieldError(
+      telegram
+        ? 'the chat\'s id: an integer, or a string such as "@channel"'
+        : 'null: chatId is for format "telegram"',
+    );
+  }, null);
+  if (format === "telegram" && chatId === null) {
+    throw new FieldError('the chat\'s id with format "telegram": an integer, or "@channel"', {
+      noun: "alerts.chatId",
+      value: given.chatId ?? null,
+    });
+  }
+  const out: Record<string, unknown> = { webhook, format, chatId };
+  for (const [key, check] of Object.entries(ALERT_CHECKS)) {
+    out[key] = field(
+      key,
+      check as (v: unknown) => unknown,
+      (DEFAULT_ALERTS as Record<string, unknown>)[key],
+    );
+  }
+  return out as unknown as AlertsConfig;
 }
 
 /** Every configuration key's spec. */
@@ -274,6 +373,18 @@ export const FIELDS: { readonly [K in keyof CollectorConfig]: FieldSpec<Collecto
     arg: "DAYS",
     doc: "delete day files older than this, once onRotate succeeded for them (0: keep all)",
     ...int(0),
+  },
+  alerts: {
+    arg: "JSON",
+    doc: 'post alerts to a webhook: {"webhook":URL,"format":"json"|"telegram"|"slack",…}',
+    check: alertsConfig,
+    fromText(text) {
+      try {
+        return JSON.parse(text);
+      } catch {
+        return text;
+      }
+    },
   },
 };
 

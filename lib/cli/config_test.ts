@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { configHelp, DEFAULT_CONFIG, loadConfig, parseConfigFile } from "./config.ts";
-import { flagOf } from "./config_fields.ts";
+import { DEFAULT_ALERTS, flagOf } from "./config_fields.ts";
 import { UsageError } from "../util/errors.ts";
 import { validateSymbol } from "../util/symbol.ts";
 
@@ -103,6 +103,7 @@ Deno.test("loadConfig() applies every flag", async () => {
     "--clock-check-interval-ms=0",
     '--on-rotate=["/bin/echo","rotated"]',
     "--retention-days=30",
+    '--alerts={"webhook":"http://127.0.0.1:9/hook"}',
   ]);
   assert.deepEqual(config, {
     symbols: ["BTCUSDT", "ETHBTC"],
@@ -131,6 +132,7 @@ Deno.test("loadConfig() applies every flag", async () => {
     clockCheckIntervalMs: 0,
     onRotate: ["/bin/echo", "rotated"],
     retentionDays: 30,
+    alerts: { webhook: "http://127.0.0.1:9/hook", ...DEFAULT_ALERTS },
   });
   assert.deepEqual(rest, []);
 });
@@ -314,4 +316,77 @@ Deno.test("loadConfig() accepts every metrics address form the endpoint listens 
     const { config } = await loadConfig(["--metrics-addr", addr]);
     assert.equal(config.metricsAddr, addr);
   }
+});
+
+Deno.test("parseConfigFile() fills in alerts' defaults and keeps what is given", () => {
+  const { alerts } = parseConfigFile(
+    JSON.stringify({
+      alerts: {
+        webhook: "https://api.telegram.org/bot1:x/sendMessage",
+        format: "telegram",
+        chatId: -100123,
+        host: "rec-1",
+        outOfSyncMs: 60_000,
+        gapsPerHour: 0,
+        minFreeBytes: 0,
+        dailySummary: false,
+      },
+    }),
+    "c.json",
+  );
+  assert.deepEqual(alerts, {
+    ...DEFAULT_ALERTS,
+    webhook: "https://api.telegram.org/bot1:x/sendMessage",
+    format: "telegram",
+    chatId: -100123,
+    host: "rec-1",
+    outOfSyncMs: 60_000,
+    gapsPerHour: 0,
+    minFreeBytes: 0,
+    dailySummary: false,
+  });
+  assert.equal(parseConfigFile('{"alerts":null}', "c.json").alerts, null);
+  assert.equal(
+    parseConfigFile('{"alerts":{"webhook":"https://x/h?token=1","format":"slack"}}', "c.json")
+      .alerts?.format,
+    "slack",
+  );
+});
+
+Deno.test("parseConfigFile() rejects bad alerts, naming alerts.<key>", () => {
+  const cases: [unknown, string[]][] = [
+    [{ alerts: "https://x" }, ['alerts "https://x"', "an object"]],
+    [{ alerts: { format: "slack" } }, ["alerts", '"webhook"']],
+    [{ alerts: { webhook: "ftp://x" } }, ['alerts.webhook "ftp://x"', "http://"]],
+    [{ alerts: { webhook: "x" } }, ['alerts.webhook "x"']],
+    [{ alerts: { webhook: "http://x", format: "discord" } }, [
+      'alerts.format "discord"',
+      '"slack"',
+    ]],
+    [{ alerts: { webhook: "http://x", format: "telegram" } }, ["alerts.chatId null", "telegram"]],
+    [{ alerts: { webhook: "http://x", format: "telegram", chatId: 1.5 } }, ["alerts.chatId 1.5"]],
+    [{ alerts: { webhook: "http://x", chatId: 5 } }, ["alerts.chatId 5", '"telegram"']],
+    [{ alerts: { webhook: "http://x", outOfSyncMs: 0 } }, ["alerts.outOfSyncMs 0"]],
+    [{ alerts: { webhook: "http://x", minFreeBytes: "1G" } }, ['alerts.minFreeBytes "1G"']],
+    [{ alerts: { webhook: "http://x", maxPerHour: 0 } }, ["alerts.maxPerHour 0"]],
+    [{ alerts: { webhook: "http://x", diskCheckIntervalMs: 10 } }, ["alerts.diskCheckIntervalMs"]],
+    [{ alerts: { webhook: "http://x", dailySummary: 1 } }, ["alerts.dailySummary 1"]],
+    [{ alerts: { webhook: "http://x", host: "" } }, ['alerts.host ""']],
+    [{ alerts: { webhook: "http://x", webhok: "http://x" } }, ['key "webhok"', "webhook"]],
+  ];
+  for (const [value, parts] of cases) {
+    assertUsage(() => parseConfigFile(JSON.stringify(value), "c.json"), ...parts, '"c.json"');
+  }
+});
+
+Deno.test("loadConfig() takes --alerts as JSON, and names it in errors", async () => {
+  const { config } = await loadConfig(["--alerts", '{"webhook":"http://h/x","format":"slack"}']);
+  assert.equal(config.alerts?.format, "slack");
+  assert.equal((await loadConfig(["--alerts", "null"])).config.alerts, null);
+  await assertUsageAsync(loadConfig(["--alerts", "http://h/x"]), '--alerts "http://h/x"');
+  await assertUsageAsync(
+    loadConfig(["--alerts", '{"webhook":"ws://h"}']),
+    'alerts.webhook "ws://h"',
+    "--alerts",
+  );
 });
