@@ -3,8 +3,8 @@
  * recorder: the metrics, the optional HTTP endpoint (`metricsAddr`: `/metrics`, `/health`,
  * `/book/SYMBOL`), the status line (`statusIntervalMs`, SIGUSR1), clock checks
  * (`clockCheckIntervalMs`: logged, exposed as metrics, and written as a `clock` record into every
- * symbol's file) and the rotation hook with retention (`onRotate`, `retentionDays`). See
- * `docs/OPERATIONS.md`.
+ * symbol's file), the rotation hook with retention (`onRotate`, `retentionDays`) and alerts to a
+ * webhook (`alerts`). See `docs/OPERATIONS.md`.
  *
  * Order at shutdown: {@linkcode Operations.stop} before the recorder closes (no more clock records,
  * endpoint closed), {@linkcode Operations.close} after it (waits for the hook on the files the
@@ -19,6 +19,7 @@ import type { ClockRecord, RecordingRecord } from "../recording/records.ts";
 import type { DepthSnapshot } from "../binance/types.ts";
 import { type WeightedAnswer, weightedFetch } from "../collector/weighted_fetch.ts";
 import type { WeightBudget } from "../collector/weight_budget.ts";
+import { type Alerts, type AlertsOptions, collectorAlertInput, startAlerts } from "./alerts.ts";
 import { type ClockChecks, startClockChecks } from "./clock.ts";
 import { type CollectorMetrics, createCollectorMetrics } from "./collector_metrics.ts";
 import { CollectorView } from "./collector_view.ts";
@@ -40,6 +41,8 @@ export type OperationsConfig = Pick<
   | "clockCheckIntervalMs"
   | "onRotate"
   | "retentionDays"
+  | "alerts"
+  | "symbols"
 >;
 
 /** What the operations need of the recorder (the storage `Recorder` fits). */
@@ -76,6 +79,8 @@ export interface OperationsOptions {
   hook?: Omit<RotateHookOptions, "logger" | "retention">;
   /** Signal for an extra status line; default `"SIGUSR1"`, `null` for none. */
   statusSignal?: Deno.Signal | null;
+  /** Timings and HTTP client of the alerts (tests); what to post comes from the configuration. */
+  alerts?: Omit<AlertsOptions, "input" | "logger" | "dataDir" | "version" | "recording">;
 }
 
 /** Running operations. */
@@ -94,9 +99,9 @@ export interface Operations {
   health(): HealthReport;
   /** Logs a status line now and returns its fields; `null` when the status line is off. */
   status(): StatusFields | null;
-  /** Stops the status line, clock checks and endpoint; finished files are still hooked. */
+  /** Stops the status line, clock checks and endpoint, sends the stop alert; files are still hooked. */
   stop(): Promise<void>;
-  /** {@linkcode Operations.stop}, then waits for queued and running hook jobs. */
+  /** {@linkcode Operations.stop}, then waits for hook jobs and (a few seconds at most) alerts. */
   close(): Promise<void>;
 }
 
@@ -166,6 +171,14 @@ export async function startOperations(
     },
   };
 
+  let alerts: Alerts | null = null;
+  // Set synchronously, before the recorder finishes the past days' files it found (a tick later):
+  // the hook and the alerts' daily summary hear finished files.
+  const finished: ((info: FileFinishedInfo) => void)[] = [];
+  recorder.onFileFinished = (f) => {
+    for (const hear of finished) hear(f);
+  };
+
   let hook: RotateHook | null = null;
   if (config.onRotate !== null) {
     const retention = config.retentionDays > 0
@@ -174,7 +187,7 @@ export async function startOperations(
     hook = createRotateHook(config.onRotate, { ...options.hook, logger: log, ...retention });
     const h = hook;
     metrics.watchHook(() => h.stats());
-    recorder.onFileFinished = (f) => void h.onRotate(f.path, f.manifestPath);
+    finished.push((f) => void h.onRotate(f.path, f.manifestPath));
     // The queue lives in memory: what a previous process left unhooked (killed, failed) runs now.
     h.catchUp(config.dataDir).then(
       (queued) => {
@@ -247,12 +260,27 @@ export async function startOperations(
     }
   }
 
+  // After the endpoint is bound: a configuration that cannot start sends nothing.
+  if (config.alerts !== null) {
+    const a = startAlerts(config.alerts, {
+      ...options.alerts,
+      input: collectorAlertInput(collector, recorder),
+      logger: log,
+      dataDir: config.dataDir,
+      version: options.version,
+      recording: config.symbols === "all" ? "all trading symbols" : config.symbols.join(", "),
+    });
+    alerts = a;
+    finished.push((f) => a.fileFinished(f.date));
+  }
+
   let stopping: Promise<void> | null = null;
   const stop = () =>
     stopping ??= (async () => {
       // Not waiting for the clock checks to start: `ready` may never come (discovery retrying).
       stopped = true;
       status?.stop();
+      alerts?.stop();
       await (clock as ClockChecks | null)?.stop();
       await server?.close();
     })();
@@ -278,6 +306,7 @@ export async function startOperations(
         }
         await hook.close();
       }
+      await alerts?.close();
     },
   };
 }
