@@ -1,15 +1,17 @@
 /**
  * Rebuilds one symbol's book from its day files and turns it into rows: the top N levels per side
- * after every applied event, or on a time grid of exchange time `E`. Uses {@linkcode DepthSync}
- * (Binance's rules); emits nothing while out of sync, and flags the first row after a resync.
+ * after every applied event, or on a time grid of exchange time `E`. The rules are the one replay
+ * of `lib/recording/record_replay.ts` (over an `OrderBook`, which keeps the exchange's strings);
+ * this only makes rows of what it reports: nothing while out of sync, and the first row after a
+ * resync flagged.
  *
  * @module
  */
-import type { DepthUpdate, PriceLevel } from "../binance/types.ts";
-import { DepthSync } from "../book/depth_sync.ts";
-import type { RecordingFile } from "../verify/find_recordings.ts";
-import { parseLine, readRecordLines } from "../recording/record_lines.ts";
-import { levelsProblem, type ParsedRecord } from "../recording/record_parse.ts";
+import type { PriceLevel } from "../binance/types.ts";
+import { followsDay, type RecordingFile } from "../verify/find_recordings.ts";
+import { readRecords, type RecordSink } from "../recording/record_reader.ts";
+import type { DepthUpdateRecord } from "../recording/records.ts";
+import { type ReplayListener, stringReplay } from "../recording/record_replay.ts";
 
 /** One output row: the book's best `depth` levels at `time`. */
 export interface BookRow {
@@ -51,19 +53,20 @@ export async function* replayBookRows(
   const { depth, every } = options;
   const from = options.from ?? -Infinity;
   const to = options.to ?? Infinity;
-  const sync = new DepthSync();
-  /** Update id when sync was last lost, `null` if events may be missing since. */
-  let lostAt: number | null = null;
+  const replay = stringReplay();
   let emitted = false;
   let resyncDue = false;
   let nextGrid: number | null = null;
-  /** The grid position kept over a loss of sync that may turn out seamless (a new day file). */
+  /** The grid position kept over the end of a file whose next day may continue it. */
   let savedGrid: number | null = null;
-  let lastE: number | null = null;
+  /** Before an event that applies: the rows of grid times before it show the book before it. */
+  let pending: { bids: PriceLevel[]; asks: PriceLevel[] } | null = null;
+  let pendingId = 0;
   let done = false;
   let rows: BookRow[] = [];
 
-  const row = (time: number, levels = sync.book.top(depth), updateId = sync.book.lastUpdateId) => {
+  const book = () => replay.book;
+  const row = (time: number, levels = book().top(depth), updateId = book().lastUpdateId) => {
     if (time >= to) {
       done = true;
       return;
@@ -73,107 +76,63 @@ export async function* replayBookRows(
     resyncDue = false;
     emitted = true;
   };
-  const lose = (exact: boolean) => {
-    if (sync.inSync) {
-      lostAt = exact ? sync.book.lastUpdateId : null;
-      savedGrid = exact ? nextGrid : null;
-    } else if (!exact) lostAt = null;
-    sync.desync();
-    nextGrid = null;
-  };
-  const synced = (snapshotId: number, time: number | null) => {
-    const seamless = lostAt !== null && snapshotId === lostAt;
-    if (!seamless) resyncDue = true;
-    lostAt = null;
-    if (seamless && every !== "event") nextGrid = savedGrid;
-    if (time === null) return;
-    if (every === "event") row(time);
-    else nextGrid = Math.ceil(time / every) * every;
-  };
 
-  /** The file being read, and whether no line of it was taken yet. */
+  /** The file being read. */
   let path = "";
-  let firstLine = true;
   const skip = (line: number, message: string) => options.onSkip?.(`${path}:${line}: ${message}`);
-  /** One checked record of line `line` of the file at `path`. */
-  const handle = (r: ParsedRecord, line: number) => {
-    if (r.type === "header") {
-      lose(firstLine); // a new day file may continue the book at the same id
-    } else if (r.type === "gap") {
-      lose(false);
-    } else if (r.type === "snapshot") {
-      if (sync.inSync) {
-        // A checkpoint: as after any snapshot, the next event may bridge the book (the
-        // collector switched to a connection that batches differently).
-        if (r.source === "book" && r.lastUpdateId === sync.book.lastUpdateId) {
-          sync.onSnapshot(r);
-        }
-        return;
-      }
-      const outcome = sync.onSnapshot(r);
-      if (outcome.kind === "synced") {
-        synced(r.lastUpdateId, outcome.applied > 0 ? lastE : null);
-      }
-    } else if (r.type === "depthUpdate") {
-      const ev = r as unknown as DepthUpdate;
-      const invalid = levelsProblem(ev.b) ?? levelsProblem(ev.a);
-      if (invalid !== undefined) {
-        skip(line, `Event cannot be applied: ${invalid}`);
-        lose(false);
-        return;
-      }
+  const listener: ReplayListener<DepthUpdateRecord> = {
+    applying(ev) {
+      pending = nextGrid !== null && nextGrid < ev.E ? book().top(depth) : null;
+      pendingId = book().lastUpdateId;
+    },
+    applied(ev) {
       const E = ev.E;
-      lastE = E;
-      if (!sync.inSync) {
-        sync.onEvent(ev);
-        return;
-      }
-      const first = sync.book.lastUpdateId;
-      // Grid rows before this event show the book before it, once it is known to apply.
-      const pending = nextGrid !== null && nextGrid < E ? sync.book.top(depth) : null;
-      const outcome = sync.onEvent(ev);
-      if (outcome.kind === "gap") {
-        lostAt = null;
-        nextGrid = null;
-        return;
-      }
-      if (outcome.kind !== "applied") return;
       if (every === "event") row(E);
       else if (nextGrid === null) nextGrid = Math.ceil(E / every) * every;
       else if (pending !== null) {
-        for (; nextGrid < E && !done; nextGrid += every) row(nextGrid, pending, first);
+        for (; nextGrid < E && !done; nextGrid += every) row(nextGrid, pending, pendingId);
       }
-    }
+    },
+    synced({ time, seamless }) {
+      if (!seamless) resyncDue = true;
+      if (seamless && every !== "event") nextGrid = savedGrid;
+      if (time === null) return;
+      if (every === "event") row(time);
+      else nextGrid = Math.ceil(time / every) * every;
+    },
+    lost(loss) {
+      savedGrid = loss.cause === "file" ? nextGrid : null;
+      nextGrid = null;
+      if (loss.cause === "invalid") skip(loss.line, `Event cannot be applied: ${loss.reason}`);
+      if (loss.cause === "error") skip(loss.line, `Line cannot be replayed: ${loss.reason}`);
+    },
+  };
+  const sink: RecordSink = {
+    record(r, line) {
+      if (done) return;
+      try {
+        replay.record(r, line);
+      } catch (error) {
+        // Not expected (every value is checked before use), but the book cannot be trusted.
+        replay.fail(line, error);
+      }
+    },
+    bad(message, line) {
+      if (!done) skip(line, message);
+    },
+    damage(message) {
+      options.onSkip?.(`${path}: ${message}`);
+    },
   };
 
+  let previous: RecordingFile | null = null;
   for (const file of files) {
     if (done) break;
     if (Date.parse(`${file.date}T00:00:00Z`) + DAY_MS <= from) continue;
-    firstLine = true;
     path = file.path;
-    for await (const batch of readRecordLines(file.path)) {
-      if (batch.kind === "member") continue;
-      if (batch.kind === "damage") {
-        options.onSkip?.(`${path}: ${batch.message}`);
-        lose(false);
-        break;
-      }
-      for (let i = 0; i < batch.lines.length; i++) {
-        const item = parseLine(batch, i);
-        if (item.error !== undefined) {
-          skip(item.line, item.error);
-          continue;
-        }
-        try {
-          handle(item.record, item.line);
-        } catch (error) {
-          // Not expected (every value is checked before use), but the book cannot be trusted.
-          skip(item.line, `Line cannot be replayed: ${(error as Error).message}`);
-          lose(false);
-        }
-        firstLine = false;
-        if (done) break;
-      }
+    replay.startFile(listener, { follows: previous !== null && followsDay(previous, file) });
+    previous = file;
+    for await (const _ of readRecords(file.path, sink)) {
       if (rows.length > 0) {
         yield rows;
         rows = [];
@@ -181,5 +140,6 @@ export async function* replayBookRows(
       if (done) break;
     }
   }
+  replay.endFile();
   if (rows.length > 0) yield rows;
 }

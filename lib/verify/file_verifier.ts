@@ -1,27 +1,27 @@
 /**
- * The checks of one recording file, fed line by line in file order: Binance's replay rules
- * (through {@linkcode DepthSync}, the same state machine the collector uses), `book` checkpoints,
- * time order, the file's UTC day, the header, and coverage. See `docs/FORMAT.md`, "What verify
- * checks".
+ * The checks of one recording file over the one replay of Binance's rules
+ * ({@linkcode RecordReplay}, `lib/recording/record_replay.ts`): the reader hands each line to the
+ * verifier (a {@linkcode RecordSink}), which checks what only verify checks (the header, time
+ * order, the file's UTC day, swapped lines) and passes the record on to the replay; the replay
+ * says what happened (a {@linkcode ReplayListener}): discontinuities, duplicates, checkpoints,
+ * events that cannot be applied, in-sync stretches for coverage. See `docs/FORMAT.md`, "What
+ * verify checks".
  *
  * @module
  */
-import { DepthSync } from "../book/depth_sync.ts";
+import type { NumericBook } from "../book/numeric_book.ts";
+import type { GapRecord, HeaderRecord } from "../recording/records.ts";
+import type { NumericEvent, RecordSink } from "../recording/record_reader.ts";
+import type { ParsedRecord } from "../recording/record_parse.ts";
 import {
-  NumericBook,
-  numericDifference,
-  type NumericSnapshot,
-  type NumericUpdate,
-  numericUpdate,
-} from "../book/numeric_book.ts";
-import type {
-  DepthUpdateRecord,
-  GapRecord,
-  HeaderRecord,
-  SnapshotRecord,
-} from "../recording/records.ts";
-import type { ParsedLine } from "../recording/record_lines.ts";
-import { levelsProblem } from "../recording/record_parse.ts";
+  type DayLink,
+  numericReplay,
+  type RecordReplay,
+  type ReplayEvent,
+  type ReplayListener,
+  type Synced,
+  type SyncLoss,
+} from "../recording/record_replay.ts";
 import { SyncCoverage } from "./sync_coverage.ts";
 import {
   emptyFileReport,
@@ -37,46 +37,55 @@ export const DAY_MS = 86_400_000;
 /** At most this many problems of one kind are listed per file (all are counted). */
 export const MAX_LISTED_PER_KIND = 100;
 
-/** A diff event as verify replays it: times and ids, levels as numbers. */
-export interface VerifyEvent extends NumericUpdate {
-  /** Event time, epoch ms. */
-  E: number;
-  /** Why the event's levels cannot be applied (a price or quantity that is not a number). */
-  invalid?: string;
-}
-
-const NO_LEVELS = new Float64Array(0);
-
 /** A header's string for a message: quoted, at most 40 characters of it. */
 function quote(text: string): string {
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 
-/** Checks one file; call {@linkcode FileVerifier.line} for every line, then `finish()`. */
-export class FileVerifier {
+/** The replay verify runs over: numbers (the scanner's events fit it). */
+export type VerifyReplay = RecordReplay<NumericEvent, NumericBook>;
+
+/**
+ * Checks one file: hand it every line (it is the reader's sink), then call `finish()`. Its replay
+ * is started on the file by the constructor.
+ */
+export class FileVerifier implements RecordSink, ReplayListener<NumericEvent> {
   readonly report: FileReport;
-  /** The first `book` snapshot, when it comes right after the opening header; else `null`. */
-  opening: SnapshotRecord | null = null;
-  readonly #sync = new DepthSync<VerifyEvent, NumericBook>({ book: new NumericBook() });
+  /** For a file that follows the day before (see the constructor): whether it continues it. */
+  link: DayLink | null = null;
+  readonly #replay: VerifyReplay;
   readonly #dayStart: number;
   readonly #dayEnd: number;
   readonly #listed = new Map<ProblemKind, number>();
   #member = 0;
-  #openingPossible = true;
   #headerWithoutGap: number | null = null;
   #lastE: number | null = null;
   #firstE: number | null = null;
-  #lastBufferedE: number | null = null;
   readonly #coverage: SyncCoverage;
   #crossed = false;
   #swapCandidate: { line: number; expected: number; problem: Problem | undefined } | null = null;
 
-  /** A verifier of the file at `path`, expected to hold `symbol`'s records of UTC day `date`. */
-  constructor(path: string, options: { symbol: string; date: string; bytes: number }) {
+  /**
+   * A verifier of the file at `path`, expected to hold `symbol`'s records of UTC day `date`.
+   * `replay` (a fresh one by default) carries the book from the file before; `follows`: this file
+   * is the next day of the same directory, so its opening is checked against that book.
+   */
+  constructor(
+    path: string,
+    options: {
+      symbol: string;
+      date: string;
+      bytes: number;
+      replay?: VerifyReplay;
+      follows?: boolean;
+    },
+  ) {
     this.#dayStart = Date.parse(`${options.date}T00:00:00Z`);
     this.#dayEnd = this.#dayStart + DAY_MS;
     this.#coverage = new SyncCoverage(this.#dayStart, this.#dayEnd);
     this.report = emptyFileReport(path, options);
+    this.#replay = options.replay ?? numericReplay();
+    this.#replay.startFile(this, { follows: options.follows ?? false });
   }
 
   /** Records a problem (listed up to {@linkcode MAX_LISTED_PER_KIND} per kind); the file is damaged. */
@@ -90,74 +99,172 @@ export class FileVerifier {
     return p;
   }
 
+  // The reader's side (RecordSink).
+
   /** A gzip member ended at byte `end`. */
   member(end: number): void {
     this.report.members++;
     this.report.checkedBytes = end;
   }
 
-  /**
-   * Takes one line from the member starting at byte `memberStart`. Never throws: a line that
-   * cannot be checked is damage (see {@linkcode FileVerifier.event}).
-   */
-  line(item: ParsedLine, memberStart: number): void {
-    try {
-      this.#line(item, memberStart);
-    } catch (error) {
-      this.#uncheckable(error, item.line);
-    }
+  /** The gzip data is damaged at `offset`: the rest of the file cannot be read. */
+  damage(message: string, offset: number): void {
+    this.problem({
+      kind: "gzip",
+      message: `${message}; everything before it was checked`,
+      byte: offset,
+    });
+  }
+
+  /** Line `line` is not a record. */
+  bad(message: string, line: number, memberStart: number): void {
+    this.#begin(line, memberStart, undefined);
+    this.#problem("bad-line", line, message);
   }
 
   /**
-   * Takes line `line`, a `depthUpdate` already read into numbers (see `depth_scanner.ts`). Never
-   * throws: should checking the line fail (a bug, not the file), the line is reported as damage
-   * and the book is out of sync, so the rest of the file is still checked.
+   * Takes the record of line `line`, from the member starting at byte `memberStart`. Never
+   * throws: should checking it fail (a bug, not the file), the line is reported as damage and the
+   * book is out of sync, so the rest of the file is still checked.
    */
-  event(ev: VerifyEvent, line: number, memberStart: number): void {
+  record(r: ParsedRecord, line: number, memberStart: number): void {
+    try {
+      this.#begin(line, memberStart, r.type);
+      switch (r.type) {
+        case "depthUpdate":
+          this.#event(r, line);
+          break;
+        case "snapshot":
+          this.report.snapshots[r.source]++;
+          break;
+        case "gap":
+          return this.#gap(r, line);
+        case "header":
+          this.#header(r, line);
+          break;
+        case "unknown":
+          this.report.unknownRecords++;
+          break;
+      }
+      this.#replay.record(r, line);
+    } catch (error) {
+      this.#replay.fail(line, error);
+    }
+  }
+
+  /** Takes line `line`, a `depthUpdate` the scanner read into numbers. Never throws (as `record`). */
+  event(ev: NumericEvent, line: number, memberStart: number): void {
     try {
       this.#begin(line, memberStart, "depthUpdate");
       this.#event(ev, line);
+      this.#replay.event(ev, line);
     } catch (error) {
-      this.#uncheckable(error, line);
+      this.#replay.fail(line, error);
     }
   }
 
-  #line(item: ParsedLine, memberStart: number): void {
-    const record = item.record;
-    this.#begin(item.line, memberStart, record?.type);
-    if (item.error !== undefined) {
-      this.#problem("bad-line", item.line, item.error);
-      return;
+  /** Ends the file (call once, after the last line). */
+  finish(): void {
+    if (this.report.lines === 0 && this.report.problemCount === 0) {
+      this.problem({ kind: "header", message: "File holds no lines: the header is missing" });
     }
-    switch (record!.type) {
-      case "depthUpdate": {
-        const r = record as DepthUpdateRecord;
-        const invalid = levelsProblem(r.b) ?? levelsProblem(r.a);
-        // Still an event (counted, its time checked) when its levels cannot be applied.
-        const ev: VerifyEvent = invalid === undefined
-          ? { E: r.E, ...numericUpdate(r) }
-          : { E: r.E, U: r.U, u: r.u, levels: NO_LEVELS, start: 0, bids: 0, asks: 0, invalid };
-        return this.#event(ev, item.line);
+    if (this.#headerWithoutGap !== null) {
+      this.#problem("header", this.#headerWithoutGap, "Header at the end of the file");
+    }
+    this.#replay.endFile();
+    this.#coverage.ended();
+    const r = this.report;
+    r.firstEventTime = iso(this.#firstE);
+    r.lastEventTime = iso(this.#lastE);
+    r.inSyncMs = this.#coverage.inSyncMs;
+    r.coverage = r.inSyncMs / DAY_MS;
+  }
+
+  // The replay's side (ReplayListener).
+
+  /** @internal */
+  applied(ev: NumericEvent, line: number): void {
+    this.report.applied++;
+    this.#coverage.applied(ev.E);
+    const book = this.#replay.book;
+    const crossed = book.isCrossed();
+    if (crossed && !this.#crossed) {
+      this.#problem(
+        "crossed",
+        line,
+        `Book is crossed after update id ${ev.u}: best bid ${book.bestBid()?.[0]} >= best ask ${
+          book.bestAsk()?.[0]
+        }`,
+        this.#at(ev.E),
+      );
+    }
+    this.#crossed = crossed;
+  }
+
+  /** @internal */
+  synced(synced: Synced): void {
+    this.#crossed = false;
+    if (synced.applied > 0) this.#coverage.started(synced.time);
+  }
+
+  /** @internal */
+  checkpoint(_snapshot: unknown, difference: string | undefined, line: number): void {
+    if (difference === undefined) this.report.checkpointsMatched++;
+    else {
+      this.#problem(
+        "book-mismatch",
+        line,
+        `Book snapshot differs from the replayed book: ${difference}`,
+      );
+    }
+  }
+
+  /** @internal */
+  duplicate(ev: ReplayEvent, lastUpdateId: number, line: number): void {
+    this.#problem(
+      "duplicate",
+      line,
+      `Duplicate or out-of-order event: u=${ev.u} but the book is already at ${lastUpdateId}`,
+      this.#at(ev.E),
+    );
+  }
+
+  /** @internal */
+  lost(loss: SyncLoss): void {
+    if (loss.lastUpdateId !== null) this.#coverage.ended();
+    this.#crossed = false;
+    switch (loss.cause) {
+      case "invalid":
+        this.#problem("bad-line", loss.line, `Event cannot be applied: ${loss.reason}`);
+        return;
+      case "error":
+        this.#problem("bad-line", loss.line, `Line cannot be checked: ${loss.reason}`);
+        return;
+      case "discontinuity": {
+        const { event: ev, lastUpdateId: id, line } = loss;
+        const missing: [number, number] | undefined = ev.U > id + 1
+          ? [id + 1, ev.U - 1]
+          : undefined;
+        const what = missing
+          ? `update ids ${missing[0]}–${missing[1]} are missing`
+          : `event U=${ev.U} overlaps the book at ${id}`;
+        const problem = this.#problem(
+          "discontinuity",
+          line,
+          `Unmarked discontinuity: ${what} (expected U=${
+            id + 1
+          }, got U=${ev.U}) and no gap record precedes it`,
+          missing ? { ...this.#at(ev.E), missing } : this.#at(ev.E),
+        );
+        this.#swapCandidate = { line, expected: id + 1, problem };
+        return;
       }
-      case "snapshot":
-        return this.#snapshot(record as SnapshotRecord, item.line);
-      case "gap":
-        return this.#gap(record as GapRecord, item.line);
-      case "header":
-        return this.#header(record as HeaderRecord, item.line);
-      case "unknown":
-        this.report.unknownRecords++;
-        return;
-      default:
-        return;
     }
   }
 
-  /** A line whose check threw: damage, and the book (or the buffer) is lost with it. */
-  #uncheckable(error: unknown, line: number): void {
-    const why = error instanceof Error ? error.message : String(error);
-    this.#problem("bad-line", line, `Line cannot be checked: ${why}`);
-    this.#loseSync();
+  /** @internal */
+  dayLink(link: DayLink): void {
+    this.link = link;
   }
 
   /** What every line checks first: the header comes first, a new process's header is followed by a gap. */
@@ -165,7 +272,6 @@ export class FileVerifier {
     this.#member = memberStart;
     this.report.lines = line;
     if (line === 1 && type !== "header") {
-      this.#openingPossible = false;
       this.#problem("header", 1, "First line is not a header");
     }
     if (this.#headerWithoutGap !== null && type !== undefined && type !== "gap") {
@@ -176,23 +282,6 @@ export class FileVerifier {
       );
       this.#headerWithoutGap = null;
     }
-  }
-
-  /** Ends the file (call once); returns the replayed book if it is in sync at the end, else `null`. */
-  finish(): NumericSnapshot | null {
-    if (this.report.lines === 0 && this.report.problemCount === 0) {
-      this.problem({ kind: "header", message: "File holds no lines: the header is missing" });
-    }
-    if (this.#headerWithoutGap !== null) {
-      this.#problem("header", this.#headerWithoutGap, "Header at the end of the file");
-    }
-    this.#coverage.ended();
-    const r = this.report;
-    r.firstEventTime = iso(this.#firstE);
-    r.lastEventTime = iso(this.#lastE);
-    r.inSyncMs = this.#coverage.inSyncMs;
-    r.coverage = r.inSyncMs / DAY_MS;
-    return this.#sync.inSync ? this.#sync.book.snapshot() : null;
   }
 
   #at(E: number): Partial<Problem> {
@@ -218,17 +307,14 @@ export class FileVerifier {
         }, but the file is ${this.report.symbol} ${this.report.date} (format 1)`,
       );
     }
-    if (line === 1) return;
-    this.#openingPossible = false;
-    this.#loseSync();
-    this.#headerWithoutGap = line;
+    if (line !== 1) this.#headerWithoutGap = line;
   }
 
+  /** A gap record: sync is lost (by the replay), and the gap waits for the next sync. */
   #gap(g: GapRecord, line: number): void {
-    this.#openingPossible = false;
     this.#headerWithoutGap = null;
-    const fromMs = this.#sync.inSync ? this.#coverage.lastAppliedE : null;
-    this.#loseSync();
+    const fromMs = this.#replay.inSync ? this.#coverage.lastAppliedE : null;
+    this.#replay.record(g, line);
     const gap: MarkedGap = {
       line,
       reason: g.reason,
@@ -242,40 +328,9 @@ export class FileVerifier {
     this.#coverage.waitFor(gap, fromMs);
   }
 
-  #snapshot(s: SnapshotRecord, line: number): void {
-    this.report.snapshots[s.source]++;
-    const sync = this.#sync;
-    if (this.#openingPossible && s.source === "book" && line === 2) this.opening = s;
-    this.#openingPossible = false;
-    if (sync.inSync) {
-      if (s.source === "rest") return; // Only used to get in sync.
-      const id = sync.book.lastUpdateId;
-      const diff = s.lastUpdateId !== id
-        ? `the snapshot is at update id ${s.lastUpdateId}, the replayed book at ${id}`
-        : numericDifference(sync.book.snapshot(), s);
-      if (diff === undefined) {
-        this.report.checkpointsMatched++;
-        // As after any snapshot, the next event may bridge the book rather than continue it
-        // exactly: a collector switching to a connection that batches differently does this.
-        sync.onEqualSnapshot();
-      } else {
-        this.#problem(
-          "book-mismatch",
-          line,
-          `Book snapshot differs from the replayed book: ${diff}`,
-        );
-      }
-      return;
-    }
-    const outcome = sync.onSnapshot(s);
-    if (outcome.kind !== "synced") return;
-    this.#crossed = false;
-    if (outcome.applied > 0) this.#coverage.started(this.#lastBufferedE);
-  }
-
-  #event(ev: VerifyEvent, line: number): void {
+  /** What verify checks of every event before the replay takes it: counts, time, swapped lines. */
+  #event(ev: ReplayEvent, line: number): void {
     const r = this.report;
-    this.#openingPossible = false;
     r.events++;
     r.firstUpdateId ??= ev.U;
     r.lastUpdateId = ev.u;
@@ -299,77 +354,12 @@ export class FileVerifier {
       }
     }
     this.#lastE = E;
-    const sync = this.#sync;
     const swap = this.#swapCandidate;
     this.#swapCandidate = null;
-    if (!sync.inSync) {
-      if (swap !== null && ev.U === swap.expected && swap.problem !== undefined) {
-        swap.problem.kind = "swapped";
-        swap.problem.message = `Lines ${swap.line} and ${line} are out of order (swapped?): ` +
-          `update ids ${ev.U}–${ev.u} come after a later event`;
-      }
-      if (ev.invalid !== undefined) return this.#invalid(ev.invalid, line);
-      sync.onEvent(ev);
-      this.#lastBufferedE = E;
-      return;
+    if (swap !== null && !this.#replay.inSync && ev.U === swap.expected && swap.problem) {
+      swap.problem.kind = "swapped";
+      swap.problem.message = `Lines ${swap.line} and ${line} are out of order (swapped?): ` +
+        `update ids ${ev.U}–${ev.u} come after a later event`;
     }
-    const id = sync.book.lastUpdateId;
-    if (ev.u <= id) {
-      this.#problem(
-        "duplicate",
-        line,
-        `Duplicate or out-of-order event: u=${ev.u} but the book is already at ${id}`,
-        this.#at(E),
-      );
-      return;
-    }
-    if (ev.invalid !== undefined) return this.#invalid(ev.invalid, line);
-    const outcome = sync.onEvent(ev);
-    if (outcome.kind === "applied") {
-      r.applied++;
-      this.#coverage.applied(E);
-      const crossed = sync.book.isCrossed();
-      if (crossed && !this.#crossed) {
-        const bid = sync.book.bestBid()?.[0];
-        const ask = sync.book.bestAsk()?.[0];
-        this.#problem(
-          "crossed",
-          line,
-          `Book is crossed after update id ${ev.u}: best bid ${bid} >= best ask ${ask}`,
-          this.#at(E),
-        );
-      }
-      this.#crossed = crossed;
-      return;
-    }
-    if (outcome.kind === "gap") {
-      this.#coverage.ended();
-      this.#lastBufferedE = E;
-      const missing: [number, number] | undefined = ev.U > id + 1 ? [id + 1, ev.U - 1] : undefined;
-      const what = missing
-        ? `update ids ${missing[0]}–${missing[1]} are missing`
-        : `event U=${ev.U} overlaps the book at ${id}`;
-      const problem = this.#problem(
-        "discontinuity",
-        line,
-        `Unmarked discontinuity: ${what} (expected U=${
-          id + 1
-        }, got U=${ev.U}) and no gap record precedes it`,
-        missing ? { ...this.#at(E), missing } : this.#at(E),
-      );
-      this.#swapCandidate = { line, expected: id + 1, problem };
-    }
-  }
-
-  /** An event that cannot be applied: the book (or the buffer) is lost with it. */
-  #invalid(reason: string, line: number): void {
-    this.#problem("bad-line", line, `Event cannot be applied: ${reason}`);
-    this.#loseSync();
-  }
-
-  #loseSync(): void {
-    if (this.#sync.inSync) this.#coverage.ended();
-    this.#sync.desync();
-    this.#crossed = false;
   }
 }

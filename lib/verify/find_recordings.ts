@@ -87,3 +87,8 @@ export async function findRecordings(paths: readonly string[]): Promise<Recordin
 export function isNextDay(a: string, b: string): boolean {
   return Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`) === 86_400_000;
 }
+
+/** True when `b` is the day after `a` in the same directory: `b` should continue `a`'s book. */
+export function followsDay(a: RecordingFile, b: RecordingFile): boolean {
+  return a.dir === b.dir && isNextDay(a.date, b.date);
+}
