@@ -6,6 +6,7 @@
 import type { Command } from "./command.ts";
 import { demoCommand } from "./demo.ts";
 import { replayCommand } from "./replay.ts";
+import { reportCommand } from "./report.ts";
 import { runCommand } from "./run.ts";
 import { simulateCommand } from "./simulate.ts";
 import { verifyCommand } from "./verify.ts";
@@ -16,6 +17,7 @@ export const COMMANDS: readonly Command[] = [
   runCommand,
   verifyCommand,
   replayCommand,
+  reportCommand,
   simulateCommand,
   demoCommand,
   versionCommand,
