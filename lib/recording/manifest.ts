@@ -6,8 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import { FORMAT_VERSION } from "./records.ts";
-import { readGzipMembers } from "./gzip_reader.ts";
-import { countLines, emptyCounts, type RecordCounts } from "./record_counts.ts";
+import { readRecords } from "./record_reader.ts";
+import { emptyCounts, recordCounter, type RecordCounts } from "./record_counts.ts";
 
 /** Contents of a manifest file, fields in the documented order. */
 export interface Manifest extends RecordCounts {
@@ -43,10 +43,7 @@ export async function hashFile(
     return { bytes, sha256: hash.digest("hex") };
   }
   const counts = emptyCounts();
-  const decoder = new TextDecoder();
-  for await (const event of readGzipMembers(path, { onRead })) {
-    if (event.kind === "data") countLines(decoder.decode(event.data), counts);
-  }
+  for await (const _ of readRecords(path, recordCounter(counts), { scanner: true, onRead }));
   // The reader stops at damage: hash whatever it did not read.
   using file = await Deno.open(path);
   await file.seek(bytes, Deno.SeekMode.Start);

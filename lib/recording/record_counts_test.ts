@@ -1,27 +1,30 @@
 import assert from "node:assert/strict";
-import { addCounts, countLines, emptyCounts } from "./record_counts.ts";
+import { headerLine, writeDay } from "../../tests/helpers/fixtures.ts";
+import { addCounts, emptyCounts, recordCounter } from "./record_counts.ts";
+import { readRecords } from "./record_reader.ts";
 
-Deno.test("countLines() counts events, snapshots and gaps and the update-id range", () => {
-  const counts = emptyCounts();
-  countLines(
-    [
-      '{"type":"header","format":1}',
-      '{"type":"gap","recv":1,"lastUpdateId":null,"reason":"start"}',
-      '{"type":"depthUpdate","recv":1,"E":2,"U":10,"u":12,"b":[],"a":[]}',
-      '{"type":"snapshot","recv":1,"lastUpdateId":12,"bids":[],"asks":[],"source":"book"}',
-      '{"type":"depthUpdate","recv":1,"E":2,"U":13,"u":20,"b":[],"a":[]}',
-      '{"type":"clock","recv":1}',
-      "",
-    ].join("\n"),
-    counts,
-  );
-  assert.deepEqual(counts, {
-    firstUpdateId: 10,
-    lastUpdateId: 20,
-    events: 2,
-    snapshots: 1,
-    gaps: 1,
-  });
+Deno.test("recordCounter() counts events, snapshots and gaps and the update-id range, bad lines not", async () => {
+  const lines = [
+    headerLine("BTCUSDT", "2024-08-08", 1),
+    '{"type":"gap","recv":1,"lastUpdateId":null,"reason":"start"}',
+    '{"type":"depthUpdate","recv":1,"E":2,"U":10,"u":12,"b":[],"a":[]}',
+    '{"type":"snapshot","recv":1,"lastUpdateId":12,"bids":[],"asks":[],"source":"book"}',
+    '{"type":"depthUpdate","recv":1,"E":2,"U":13,"u":20,"b":[["1","x"]],"a":[]}',
+    '{"type":"depthUpdate","recv":1,"E":2,"U":21,"u":22,"b":[],"a":[]', // not a record
+    '{"type":"clock","recv":1,"serverTime":1,"offsetMs":0,"rttMs":1}',
+  ];
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = await writeDay(dir, { symbol: "BTCUSDT", date: "2024-08-08", lines });
+    for (const scanner of [true, false]) {
+      const counts = emptyCounts();
+      for await (const _ of readRecords(path, recordCounter(counts), { scanner }));
+      const expected = { firstUpdateId: 10, lastUpdateId: 20, events: 2, snapshots: 1, gaps: 1 };
+      assert.deepEqual(counts, expected);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("addCounts() keeps the first range start and takes the later end", () => {

@@ -9,7 +9,9 @@ Deno.test("DayFile.open() cuts a torn tail back to the last complete member", as
   const dir = await Deno.makeTempDir();
   try {
     const path = `${dir}/X/2025-06-25_dom.jsonl.gz`;
-    const first = await member('{"type":"depthUpdate","U":1,"u":5}\n');
+    const first = await member(
+      '{"type":"depthUpdate","recv":1,"E":2,"U":1,"u":5,"b":[],"a":[]}\n',
+    );
     const second = await member("b\n");
     await Deno.mkdir(`${dir}/X`);
     await Deno.writeFile(path, new Uint8Array([...first, ...second.subarray(0, 9)]));

@@ -5,12 +5,17 @@
  *
  * Files written by {@linkcode gzipMember} are checked from the end: the member-length field in
  * each header leads to the last complete member, which alone is decompressed and verified. Other
- * files (or ones whose end cannot be explained that way) are scanned from the start.
+ * files (or ones whose end cannot be explained that way) are scanned from the start. Both read
+ * the last update id with the one record reader (`record_reader.ts`, scanner on), so it is the
+ * `u` of the last line `verify` takes as a `depthUpdate`. Measured on a 72 MiB file of 480
+ * members: from the end 8-16 ms (as with the regex it replaced), a full scan 2.0-2.5 s against
+ * 1.4-1.9 s (the scanner reads every line; only files not written by the collector take it).
  *
  * @module
  */
-import { memberData, readGzipMembers } from "../recording/gzip_reader.ts";
+import { memberData } from "../recording/gzip_reader.ts";
 import { MEMBER_HEADER_LENGTH, memberLengthAt } from "../recording/gzip_member.ts";
+import { readRecordBytes, readRecords, type RecordSink } from "../recording/record_reader.ts";
 
 /** What {@linkcode repairTail} found. */
 export interface TailRepair {
@@ -24,15 +29,19 @@ export interface TailRepair {
   lastUpdateId: number | null;
 }
 
-const UPDATE_IDS = /"U":\d+,"u":(\d+)/g;
-const decoder = new TextDecoder();
+/** A sink for the record reader that calls `take(u)` for every `depthUpdate` record. */
+function updateIds(take: (u: number) => void): RecordSink {
+  return {
+    event: (ev) => take(ev.u),
+    record: (r) => r.type === "depthUpdate" && take(r.u),
+    bad() {},
+  };
+}
 
-/** The last `depthUpdate`'s `u` in decompressed text, or `null`. */
-function lastUpdateIdIn(text: string): number | null {
-  const start = text.lastIndexOf('{"type":"depthUpdate"');
-  if (start < 0) return null;
+/** `u` of the last `depthUpdate` among the records of decompressed member data, or `null`. */
+function lastUpdateIdIn(data: Uint8Array): number | null {
   let last: number | null = null;
-  for (const match of text.slice(start).matchAll(UPDATE_IDS)) last = Number(match[1]);
+  readRecordBytes(data, updateIds((u) => last = u), { scanner: true });
   return last;
 }
 
@@ -59,20 +68,20 @@ export interface Found {
   lastUpdateId: number | null;
 }
 
-/** Scans every member from the start (any gzip file). */
+/** Scans every member from the start (any gzip file), reading its records. */
 async function scanFromStart(path: string): Promise<Found> {
   let size = 0;
   let lastUpdateId: number | null = null;
   let memberLast: number | null = null;
-  for await (const event of readGzipMembers(path)) {
-    if (event.kind === "data") {
-      memberLast = lastUpdateIdIn(decoder.decode(event.data)) ?? memberLast;
-    } else if (event.kind === "member") {
-      size = event.end;
+  const sink: RecordSink = {
+    ...updateIds((u) => memberLast = u),
+    member(end) {
+      size = end;
       lastUpdateId = memberLast ?? lastUpdateId;
       memberLast = null;
-    }
-  }
+    },
+  };
+  for await (const _ of readRecords(path, sink, { scanner: true }));
   return { size, lastUpdateId };
 }
 
@@ -121,13 +130,13 @@ function lastCompleteMember(bytes: Uint8Array, base: number): Found | null | und
       const data = memberData(bytes, p, end);
       if (data === null) return null;
       kept = { start: p, end };
-      const id = lastUpdateIdIn(decoder.decode(data));
+      const id = lastUpdateIdIn(data);
       if (id !== null || p === 0) return { size: base + end, lastUpdateId: id };
     } else if (p + length === kept.start) {
       // Only to find the last update id: walk back over earlier complete members.
       const data = memberData(bytes, p, kept.start);
       if (data === null) return { size: base + kept.end, lastUpdateId: null };
-      const id = lastUpdateIdIn(decoder.decode(data));
+      const id = lastUpdateIdIn(data);
       if (id !== null || p === 0) return { size: base + kept.end, lastUpdateId: id };
       kept.start = p;
     }
