@@ -1,7 +1,9 @@
 /**
- * `verify` reads `depthUpdate` lines in the collector's shape with the WebAssembly scanner and any
- * other line with `JSON.parse`. These tests damage real day files in many ways and check that the
- * report is the same whichever way the event lines are read.
+ * `verify` reads `depthUpdate` lines in the collector's shape with the WebAssembly scanner (an
+ * option of the one record reader) and any other line with `JSON.parse`. These tests damage real
+ * day files in many ways and check that the report is the same whichever way the event lines are
+ * read: scanned, the same file with the scanner off, and lines reordered so that it cannot take
+ * them.
  */
 import assert from "node:assert/strict";
 import { findRecordings } from "../lib/verify/find_recordings.ts";
@@ -24,11 +26,11 @@ function reordered(line: string): string {
 }
 
 /** The reports of `days`, without what depends on the bytes (paths, offsets, sizes). */
-async function reports(days: DayLines[]): Promise<unknown[]> {
+async function reports(days: DayLines[], scanner = true): Promise<unknown[]> {
   const dir = await Deno.makeTempDir();
   try {
     for (const day of days) await writeDay(dir, day, { linesPerMember: 97 });
-    const report = await verifyFiles(await findRecordings([dir]));
+    const report = await verifyFiles(await findRecordings([dir]), { scanner });
     return report.files.map((f: FileReport) => ({
       ...f,
       path: undefined,
@@ -98,13 +100,16 @@ const DAMAGES: Record<string, Damage> = {
   },
 };
 
-Deno.test("verifyFiles() reports the same damage whether event lines are scanned or parsed as JSON", async () => {
+Deno.test("verifyFiles() reports the same damage whether event lines are scanned or parsed as JSON (scanner off, or lines it cannot take)", async () => {
   const random = randomSource(7);
   for (const [name, damage] of Object.entries(DAMAGES)) {
     const [a, b] = await realDays("BTCUSDT");
     for (let n = 0; n < 3; n++) damage(b!.lines, random);
     const scanned = await reports([a!, b!]);
+    // The same bytes with the reader's scanner off, and lines the scanner would not take.
+    const json = await reports([a!, b!], false);
     const parsed = await reports([a!, b!].map((d) => ({ ...d, lines: d.lines.map(reordered) })));
+    assert.deepEqual(scanned, json, `${name}, scanner off`);
     assert.deepEqual(scanned, parsed, name);
     const second = scanned[1] as FileReport;
     assert.equal(second.status, name === "gap record" ? "whole" : "damaged", name);
