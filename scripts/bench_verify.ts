@@ -10,8 +10,8 @@
 import { MAIN_PATH, permissionFlags } from "./permission_flags.ts";
 import { writeLongDay } from "../tests/helpers/fixtures.ts";
 import { readGzipMembers } from "../lib/recording/gzip_reader.ts";
-import { DepthScanner } from "../lib/recording/depth_scanner.ts";
 import { readLineBlocks } from "../lib/recording/line_blocks.ts";
+import { readRecords } from "../lib/recording/record_reader.ts";
 import { findRecordings } from "../lib/verify/find_recordings.ts";
 import { verifyFiles } from "../lib/verify/verify_files.ts";
 
@@ -69,8 +69,9 @@ try {
     `  its speed / gzip's on the first file: ${((other.bytes / o) / (made.bytes / g)).toFixed(2)}`,
   );
   // Where verify's time goes, in this process, each phase including the ones before it:
-  // inflate + CRC; + cutting whole lines; + the scanner (depthUpdate lines into numbers, the other
-  // lines through JSON.parse); the whole verify (+ the book and the checks). Best of RUNS each.
+  // inflate + CRC; + cutting whole lines; + the record reader (scanner: depthUpdate lines into
+  // numbers, the other lines through JSON.parse); the whole verify (+ the replay, the book and the
+  // checks). Best of RUNS each.
   const phase = async (run: () => Promise<void>) => {
     let best = Infinity;
     for (let i = 0; i < RUNS; i++) {
@@ -91,19 +92,13 @@ try {
   const scan = await phase(async () => {
     levelUpdates = 0;
     otherLines = 0;
-    const scanner = new DepthScanner();
-    for await (const block of readLineBlocks(path)) {
-      if (block.kind !== "lines") continue;
-      scanner.load(block.bytes);
-      while (scanner.next()) {
-        levelUpdates += scanner.levels.length / 2;
-        for (let i = 0; i < scanner.count; i++) {
-          if (scanner.isEvent(i)) continue;
-          otherLines++;
-          JSON.parse(scanner.text(i));
-        }
-      }
-    }
+    // The one record reader with the scanner, as verify reads: lines into records, no checks.
+    const sink = {
+      event: (ev: { bids: number; asks: number }) => void (levelUpdates += ev.bids + ev.asks),
+      record: () => void otherLines++,
+      bad: () => void otherLines++,
+    };
+    for await (const _ of readRecords(path, sink, { scanner: true }));
   });
   const files = await findRecordings([path]);
   const whole = await phase(async () => {
@@ -113,7 +108,7 @@ try {
   console.log(
     `in process: inflate+CRC ${s(inflate)}, lines ${s(lines - inflate)}, ` +
       `scanner+JSON.parse of ${otherLines} other lines ${s(scan - lines)}, ` +
-      `book+verify checks ${s(whole - scan)} ` +
+      `replay+book+verify checks ${s(whole - scan)} ` +
       `(${(levelUpdates / 1e6).toFixed(1)} M levels, ` +
       `${(levelUpdates / (whole - scan) / 1e6).toFixed(1)} M/s); whole ${s(whole)}; ` +
       // Differences of separately timed runs: on a shared machine this one can be about 0.
