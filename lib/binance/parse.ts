@@ -9,7 +9,15 @@
  *
  * @module
  */
-import type { BookTicker, CombinedFrame, DepthSnapshot, DepthUpdate, PriceLevel } from "./types.ts";
+import type {
+  AggTrade,
+  BookTicker,
+  CombinedFrame,
+  DepthSnapshot,
+  DepthUpdate,
+  PriceLevel,
+  Trade,
+} from "./types.ts";
 
 /** A frame or body that is not what the protocol says it should be. */
 export class FrameError extends Error {
@@ -141,13 +149,56 @@ export function asDepthUpdate(data: unknown): DepthUpdate {
   return d;
 }
 
-/** Checks that `data` is a well-formed `bookTicker` event; throws {@linkcode FrameError}. */
+function isTime(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value);
+}
+
+function malformed(kind: string, data: unknown): FrameError {
+  return new FrameError(
+    `Malformed ${kind} event: ${JSON.stringify(sampleOf(JSON.stringify(data) ?? ""))}`,
+  );
+}
+
+/**
+ * Checks that `data` is a well-formed `trade` event (ids safe integers, price above zero and
+ * quantity plain decimals, `m` a boolean); throws {@linkcode FrameError}.
+ */
+export function asTrade(data: unknown): Trade {
+  const d = data as Trade;
+  if (
+    typeof d !== "object" || d === null || d.e !== "trade" || typeof d.s !== "string" ||
+    !isId(d.t) || !isTime(d.E) || !isTime(d.T) || !isDecimalString(d.p, true) ||
+    !isDecimalString(d.q) || typeof d.m !== "boolean" ||
+    (d.M !== undefined && typeof d.M !== "boolean")
+  ) throw malformed("trade", data);
+  return d;
+}
+
+/**
+ * Checks that `data` is a well-formed `aggTrade` event (ids safe integers with `f <= l`, price
+ * above zero and quantity plain decimals, `m` a boolean); throws {@linkcode FrameError}.
+ */
+export function asAggTrade(data: unknown): AggTrade {
+  const d = data as AggTrade;
+  if (
+    typeof d !== "object" || d === null || d.e !== "aggTrade" || typeof d.s !== "string" ||
+    !isId(d.a) || !isId(d.f) || !isId(d.l) || d.f > d.l || !isTime(d.E) || !isTime(d.T) ||
+    !isDecimalString(d.p, true) || !isDecimalString(d.q) || typeof d.m !== "boolean" ||
+    (d.M !== undefined && typeof d.M !== "boolean")
+  ) throw malformed("aggTrade", data);
+  return d;
+}
+
+/**
+ * Checks that `data` is a well-formed `bookTicker` event (`u` a safe integer, prices and
+ * quantities plain decimals); throws {@linkcode FrameError}.
+ */
 export function asBookTicker(data: unknown): BookTicker {
   const d = data as BookTicker;
   if (
     typeof d !== "object" || d === null || !isId(d.u) || typeof d.s !== "string" ||
-    typeof d.b !== "string" || typeof d.B !== "string" || typeof d.a !== "string" ||
-    typeof d.A !== "string"
+    !isDecimalString(d.b) || !isDecimalString(d.B) || !isDecimalString(d.a) ||
+    !isDecimalString(d.A)
   ) {
     throw new FrameError(
       `Malformed bookTicker event: ${JSON.stringify(sampleOf(JSON.stringify(data) ?? ""))}`,

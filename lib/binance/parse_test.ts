@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import {
+  asAggTrade,
+  asBookTicker,
   asDepthUpdate,
+  asTrade,
   FrameError,
   isDecimalLevels,
   isDecimalString,
@@ -99,4 +102,46 @@ Deno.test("asDepthUpdate() refuses an event with an unusable level or time, nami
   assert.throws(() => asDepthUpdate(event([["2", "1"]], Infinity)), FrameError);
   assert.throws(() => asDepthUpdate({ ...event([]), U: 3 }), FrameError, "U > u");
   assert.equal(asDepthUpdate(event([["2", "0.0"]])).u, 2);
+});
+
+Deno.test("asTrade(), asAggTrade(), asBookTicker() take the exchange's events and refuse bad ones", () => {
+  const trade = { e: "trade", E: 1, s: "BTCUSDT", t: 7, p: "61837.63", q: "0.001", T: 1, m: true };
+  assert.equal(asTrade({ ...trade, M: true }).t, 7);
+  const agg = { ...trade, e: "aggTrade", a: 3, f: 7, l: 9 };
+  assert.equal(asAggTrade(agg).a, 3);
+  const ticker = { u: 5, s: "BTCUSDT", b: "1.0", B: "2", a: "1.1", A: "0.5" };
+  assert.equal(asBookTicker(ticker).u, 5);
+  for (
+    const bad of [
+      { ...trade, p: "12.3x" },
+      { ...trade, p: "0.000" },
+      { ...trade, q: "-1" },
+      { ...trade, t: 1.5 },
+      { ...trade, t: 2 ** 53 },
+      { ...trade, m: "true" },
+      { ...trade, T: "1" },
+      { ...trade, e: "aggTrade" },
+    ]
+  ) assert.throws(() => asTrade(bad), FrameError, JSON.stringify(bad));
+  for (const bad of [{ ...agg, f: 10 }, { ...agg, a: -1 }, { ...agg, e: "trade" }, trade]) {
+    assert.throws(() => asAggTrade(bad), FrameError, JSON.stringify(bad));
+  }
+  for (const bad of [{ ...ticker, b: "1e2" }, { ...ticker, u: "5" }, { ...ticker, A: 1 }]) {
+    assert.throws(() => asBookTicker(bad), FrameError, JSON.stringify(bad));
+  }
+});
+
+Deno.test("asTrade() and asBookTicker() take every trade and bookTicker of the real recordings", async () => {
+  let trades = 0;
+  let tickers = 0;
+  for (const day of ["20240808", "20240809"]) {
+    for (const m of await loadRawRecording(sharedDataPath(`spot/ethusdt_${day}.gz`))) {
+      if (m.kind !== "frame") continue;
+      if (m.frame.stream.endsWith("@trade")) trades += asTrade(m.frame.data).t > 0 ? 1 : 0;
+      if (m.frame.stream.endsWith("@bookTicker")) {
+        tickers += asBookTicker(m.frame.data).u > 0 ? 1 : 0;
+      }
+    }
+  }
+  assert.ok(trades > 100 && tickers > 100, `${trades} trades, ${tickers} bookTickers`);
 });

@@ -54,6 +54,60 @@ export interface BookTicker {
   A: string;
 }
 
+/** A `<symbol>@trade` event: one trade (`"e": "trade"`). */
+export interface Trade {
+  /** Event type, always `"trade"`. */
+  e: "trade";
+  /** Event time, epoch ms. */
+  E: number;
+  /** Symbol in upper case. */
+  s: string;
+  /** Trade id; consecutive for a symbol. */
+  t: number;
+  /** Price. */
+  p: string;
+  /** Quantity. */
+  q: string;
+  /** Trade time, epoch ms. */
+  T: number;
+  /** Whether the buyer is the market maker. */
+  m: boolean;
+  /** Ignored by the exchange's clients ("M"). */
+  M?: boolean;
+}
+
+/** A `<symbol>@aggTrade` event: trades of one taker order at one price (`"e": "aggTrade"`). */
+export interface AggTrade {
+  /** Event type, always `"aggTrade"`. */
+  e: "aggTrade";
+  /** Event time, epoch ms. */
+  E: number;
+  /** Symbol in upper case. */
+  s: string;
+  /** Aggregate trade id; consecutive for a symbol. */
+  a: number;
+  /** Price. */
+  p: string;
+  /** Quantity. */
+  q: string;
+  /** First trade id. */
+  f: number;
+  /** Last trade id. */
+  l: number;
+  /** Trade time, epoch ms. */
+  T: number;
+  /** Whether the buyer is the market maker. */
+  m: boolean;
+  /** Ignored by the exchange's clients ("M"). */
+  M?: boolean;
+}
+
+/** The kinds of per-symbol stream the collector can record. */
+export type StreamKind = "depth" | "trade" | "aggTrade" | "bookTicker";
+
+/** Every {@linkcode StreamKind}, depth first. */
+export const STREAM_KINDS: readonly StreamKind[] = ["depth", "trade", "aggTrade", "bookTicker"];
+
 /** A combined-stream frame: `{"stream": "btcusdt@depth@100ms", "data": {…}}`. */
 export interface CombinedFrame<T = unknown> {
   /** Stream name, lower-case symbol first. */

@@ -3,11 +3,19 @@
  *
  * @module
  */
-import type { DepthSpeed } from "./types.ts";
+import type { DepthSpeed, StreamKind } from "./types.ts";
 
 /** Stream name of a symbol's diff-depth stream, e.g. `btcusdt@depth@100ms`. */
 export function depthStreamName(symbol: string, speed: DepthSpeed): string {
   return `${symbol.toLowerCase()}@depth@${speed}`;
+}
+
+/**
+ * Stream name of one kind of a symbol's stream: `btcusdt@depth@100ms`, `btcusdt@trade`,
+ * `btcusdt@aggTrade`, `btcusdt@bookTicker`.
+ */
+export function streamNameOf(symbol: string, kind: StreamKind, speed: DepthSpeed): string {
+  return kind === "depth" ? depthStreamName(symbol, speed) : `${symbol.toLowerCase()}@${kind}`;
 }
 
 /** Symbol (upper case) of a stream name such as `btcusdt@depth@100ms`. */
