@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { DepthSnapshot } from "../binance/types.ts";
+import type { DepthSnapshot, StreamKind } from "../binance/types.ts";
 import type { RecordingRecord } from "../recording/records.ts";
 
 /**
@@ -12,25 +12,39 @@ import type { RecordingRecord } from "../recording/records.ts";
  * before the record's event (or `null` when out of sync); it is called only when needed.
  */
 export interface RecordSink {
-  /** Accepts one record; synchronous and cheap. */
-  write(symbol: string, record: RecordingRecord, book: () => DepthSnapshot | null): void;
+  /**
+   * Accepts one record of the symbol's `stream` (depth when omitted; each stream is its own
+   * series of records); synchronous and cheap.
+   */
+  write(
+    symbol: string,
+    record: RecordingRecord,
+    book: () => DepthSnapshot | null,
+    stream?: StreamKind,
+  ): void;
 }
 
 /** Keeps every record in memory, per symbol, in order. */
 export class MemorySink implements RecordSink {
-  /** Records per symbol, in the order written. */
+  /** Records per symbol (depth; `SYMBOL@stream` for the others), in the order written. */
   readonly records = new Map<string, RecordingRecord[]>();
 
-  /** Appends `record` to its symbol's list. */
-  write(symbol: string, record: RecordingRecord): void {
-    let list = this.records.get(symbol);
-    if (list === undefined) this.records.set(symbol, list = []);
+  /** Appends `record` to its symbol's (and stream's) list. */
+  write(
+    symbol: string,
+    record: RecordingRecord,
+    _book?: () => DepthSnapshot | null,
+    stream: StreamKind = "depth",
+  ): void {
+    const key = stream === "depth" ? symbol : `${symbol}@${stream}`;
+    let list = this.records.get(key);
+    if (list === undefined) this.records.set(key, list = []);
     list.push(record);
   }
 
-  /** Records of `symbol` (empty when none). */
-  of(symbol: string): RecordingRecord[] {
-    return this.records.get(symbol) ?? [];
+  /** Records of `symbol`'s `stream` (empty when none). */
+  of(symbol: string, stream: StreamKind = "depth"): RecordingRecord[] {
+    return this.records.get(stream === "depth" ? symbol : `${symbol}@${stream}`) ?? [];
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * What the rotation hook has done, on disk, and local retention after it: a day file whose hook
- * succeeded gets a marker `<day>_dom.hooked` beside it ({@linkcode findUnhooked} lists the
+ * succeeded gets a marker `<day>_dom.hooked` beside it (`<day>_trade.hooked` for a trade file, and
+ * so on for every stream's files) ({@linkcode findUnhooked} lists the
  * finished files still without one); a sweep deletes the `.jsonl.gz`, its manifest and the marker
  * for every marked day older than `days` days (never today's or yesterday's). Files without a
  * marker (hook never ran, or failed) are never deleted.
@@ -12,14 +13,16 @@ import { exists } from "../util/exists.ts";
 import { type Logger, silentLogger } from "../util/log.ts";
 
 const DAY_MS = 86_400_000;
-const MARKER = /^(\d{4}-\d{2}-\d{2})_dom\.hooked$/;
-const MANIFEST = /^(\d{4}-\d{2}-\d{2})_dom\.manifest\.json$/;
-const DAY_FILE = /^(.*[\\/])?(\d{4}-\d{2}-\d{2})_dom\.jsonl\.gz$/;
+/** The stream part of a day file's name: `dom` (depth), `trade`, `aggTrade`, `bookTicker`. */
+const TAG = "(dom|trade|aggTrade|bookTicker)";
+const MARKER = new RegExp(`^(\\d{4}-\\d{2}-\\d{2})_${TAG}\\.hooked$`);
+const MANIFEST = new RegExp(`^(\\d{4}-\\d{2}-\\d{2})_${TAG}\\.manifest\\.json$`);
+const DAY_FILE = new RegExp(`^(.*[\\\\/])?(\\d{4}-\\d{2}-\\d{2})_${TAG}\\.jsonl\\.gz$`);
 
 /** The marker of a day file: `…/2025-06-25_dom.jsonl.gz` → `…/2025-06-25_dom.hooked`, or `null`. */
 export function hookedMarkerPath(file: string): string | null {
   const m = DAY_FILE.exec(file);
-  return m ? `${m[1] ?? ""}${m[2]}_dom.hooked` : null;
+  return m ? `${m[1] ?? ""}${m[2]}_${m[3]}.hooked` : null;
 }
 
 /** Records that the hook succeeded for `file` (`<day>_dom.jsonl.gz`); returns the marker path. */
@@ -57,10 +60,11 @@ export async function findUnhooked(
     for await (const entry of Deno.readDir(folder)) if (entry.isFile) names.add(entry.name);
     for (const name of names) {
       const m = MANIFEST.exec(name);
-      if (!m || names.has(`${m[1]}_dom.hooked`) || !names.has(`${m[1]}_dom.jsonl.gz`)) continue;
+      const base = m && `${m[1]}_${m[2]}`;
+      if (!m || names.has(`${base}.hooked`) || !names.has(`${base}.jsonl.gz`)) continue;
       found.push({
         day: m[1]!,
-        file: `${folder}/${m[1]}_dom.jsonl.gz`,
+        file: `${folder}/${base}.jsonl.gz`,
         manifest: `${folder}/${name}`,
       });
     }
@@ -111,18 +115,20 @@ export async function sweepRetention(
   for await (const dir of Deno.readDir(dataDir)) {
     if (!dir.isDirectory || dir.name.startsWith(".")) continue;
     const folder = `${dataDir}/${dir.name}`;
-    const days: string[] = [];
+    const days: [day: string, tag: string][] = [];
     for await (const entry of Deno.readDir(folder)) {
       const m = entry.isFile ? MARKER.exec(entry.name) : null;
-      if (m && m[1]! < cutoff) days.push(m[1]!);
+      if (m && m[1]! < cutoff) days.push([m[1]!, m[2]!]);
     }
-    for (const day of days.sort()) {
-      const paths = [`${day}_dom.jsonl.gz`, `${day}_dom.manifest.json`, `${day}_dom.hooked`]
+    for (const [day, tag] of days.sort((a, b) => a.join().localeCompare(b.join()))) {
+      const base = `${day}_${tag}`;
+      const paths = [`${base}.jsonl.gz`, `${base}.manifest.json`, `${base}.hooked`]
         .map((name) => `${folder}/${name}`);
       try {
         // The marker goes last, so an interrupted sweep tries again next time.
         for (const path of paths) if (await removeIfPresent(path)) deleted.push(path);
-        log.info(`retention deleted ${dir.name} ${day}`, { symbol: dir.name, day });
+        const what = `${dir.name} ${day}${tag === "dom" ? "" : ` ${tag}`}`;
+        log.info(`retention deleted ${what}`, { symbol: dir.name, day });
       } catch (error) {
         log.error(`retention could not delete ${dir.name} ${day}`, {
           symbol: dir.name,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { hookedMarkerPath, markHooked, sweepRetention } from "./retention.ts";
+import { findUnhooked, hookedMarkerPath, markHooked, sweepRetention } from "./retention.ts";
 
 const NOW = Date.parse("2025-06-30T12:00:00Z");
 
@@ -21,6 +21,40 @@ Deno.test("hookedMarkerPath() names the marker beside a day file, or null for ot
   assert.equal(hookedMarkerPath("2025-06-25_dom.jsonl.gz"), "2025-06-25_dom.hooked");
   assert.equal(hookedMarkerPath("/d/BTCUSDT/2025-06-25_dom.manifest.json"), null);
   assert.equal(hookedMarkerPath("/d/notes.txt"), null);
+  assert.equal(
+    hookedMarkerPath("/d/BTCUSDT/2025-06-25_trade.jsonl.gz"),
+    "/d/BTCUSDT/2025-06-25_trade.hooked",
+  );
+  assert.equal(hookedMarkerPath("/d/BTCUSDT/2025-06-25_trades.jsonl.gz"), null);
+});
+
+Deno.test("sweepRetention() and findUnhooked() treat every stream's files like the depth file", async () => {
+  const dataDir = await Deno.makeTempDir();
+  const folder = `${dataDir}/BTCUSDT`;
+  await Deno.mkdir(folder);
+  try {
+    for (const tag of ["dom", "trade", "bookTicker"]) {
+      await Deno.writeTextFile(`${folder}/2025-06-01_${tag}.jsonl.gz`, "x");
+      await Deno.writeTextFile(`${folder}/2025-06-01_${tag}.manifest.json`, "{}");
+    }
+    const mine = (found: { file: string }[]) =>
+      found.map((f) => f.file).filter((f) => f.startsWith(folder)).sort();
+    assert.deepEqual(mine(await findUnhooked(dataDir)), [
+      `${folder}/2025-06-01_bookTicker.jsonl.gz`,
+      `${folder}/2025-06-01_dom.jsonl.gz`,
+      `${folder}/2025-06-01_trade.jsonl.gz`,
+    ]);
+    await markHooked(`${folder}/2025-06-01_trade.jsonl.gz`, { command: ["up"], at: NOW });
+    assert.equal(mine(await findUnhooked(dataDir)).length, 2);
+    const deleted = await sweepRetention(dataDir, { days: 7, now: () => NOW });
+    assert.deepEqual(deleted.filter((p) => p.startsWith(folder)).sort(), [
+      `${folder}/2025-06-01_trade.hooked`,
+      `${folder}/2025-06-01_trade.jsonl.gz`,
+      `${folder}/2025-06-01_trade.manifest.json`,
+    ]);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
 });
 
 Deno.test("markHooked() writes a marker with the command and refuses other files", async () => {

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { DepthSnapshot } from "../binance/types.ts";
+import type { DepthSnapshot, StreamKind } from "../binance/types.ts";
+import { streamNameOf } from "../binance/urls.ts";
 import {
   FORMAT_VERSION,
   type GapReason,
@@ -35,8 +36,16 @@ export class RecordFactory {
     return this.#now();
   }
 
-  /** The header of a symbol's day file. */
-  header(symbol: string, day: string, recv = this.#now()): HeaderRecord {
+  /**
+   * The header of a symbol's day file of stream `kind` (depth: the configured stream name;
+   * others: e.g. `"btcusdt@trade"`).
+   */
+  header(
+    symbol: string,
+    day: string,
+    recv = this.#now(),
+    kind: StreamKind = "depth",
+  ): HeaderRecord {
     return {
       type: "header",
       format: FORMAT_VERSION,
@@ -46,7 +55,7 @@ export class RecordFactory {
       date: day,
       collector: this.#collector,
       recv,
-      stream: this.#streamName(symbol),
+      stream: kind === "depth" ? this.#streamName(symbol) : streamNameOf(symbol, kind, "100ms"),
     };
   }
 

@@ -4,7 +4,15 @@
  *
  * @module
  */
-import type { DepthSnapshot, DepthUpdate, PriceLevel } from "../binance/types.ts";
+import type {
+  AggTrade,
+  BookTicker,
+  DepthSnapshot,
+  DepthUpdate,
+  PriceLevel,
+  StreamKind,
+  Trade,
+} from "../binance/types.ts";
 
 /** Version of the file format written into every header. */
 export const FORMAT_VERSION = 1;
@@ -48,6 +56,18 @@ export interface DepthUpdateRecord {
   a: PriceLevel[];
 }
 
+/**
+ * A trade as the exchange sent it, without `e` and `s`: every other field in the order sent,
+ * values untouched (`t`, `p`, `q`, `T`, `m`, … as in {@linkcode Trade}).
+ */
+export type TradeRecord = { type: "trade"; recv: number } & Omit<Trade, "e" | "s">;
+
+/** An aggregate trade as the exchange sent it, without `e` and `s` (see {@linkcode AggTrade}). */
+export type AggTradeRecord = { type: "aggTrade"; recv: number } & Omit<AggTrade, "e" | "s">;
+
+/** The exchange's best bid and ask as sent, without `s`: `u`, `b`, `B`, `a`, `A`. */
+export type BookTickerRecord = { type: "bookTicker"; recv: number } & Omit<BookTicker, "s">;
+
 /** Why continuity was lost; see `docs/FORMAT.md`. */
 export type GapReason =
   | "start"
@@ -87,7 +107,10 @@ export type RecordingRecord =
   | SnapshotRecord
   | DepthUpdateRecord
   | GapRecord
-  | ClockRecord;
+  | ClockRecord
+  | TradeRecord
+  | AggTradeRecord
+  | BookTickerRecord;
 
 /** Local receive time as the files store it: UTC epoch ms with microsecond precision. */
 export function receiveTime(): number {
@@ -97,6 +120,69 @@ export function receiveTime(): number {
 /** The record of a diff event, fields in the documented order. */
 export function depthUpdateRecord(event: DepthUpdate, recv: number): DepthUpdateRecord {
   return { type: "depthUpdate", recv, E: event.E, U: event.U, u: event.u, b: event.b, a: event.a };
+}
+
+/** `{type, recv, …}` then every field of `event` but `skip`, in the order sent. */
+function eventRecord<R>(type: string, recv: number, event: object, skip: readonly string[]): R {
+  const out: Record<string, unknown> = { type, recv };
+  for (const [key, value] of Object.entries(event)) if (!skip.includes(key)) out[key] = value;
+  return out as R;
+}
+
+const TRADE_SKIPPED = ["e", "s", "type", "recv"] as const;
+
+/** The record of a trade: every field but `e` and `s`, in the order sent. */
+export function tradeRecord(event: Trade, recv: number): TradeRecord {
+  return eventRecord("trade", recv, event, TRADE_SKIPPED);
+}
+
+/** The record of an aggregate trade: every field but `e` and `s`, in the order sent. */
+export function aggTradeRecord(event: AggTrade, recv: number): AggTradeRecord {
+  return eventRecord("aggTrade", recv, event, TRADE_SKIPPED);
+}
+
+/** The record of a bookTicker: every field but `s` (and `e`, which futures send), in order. */
+export function bookTickerRecord(event: BookTicker, recv: number): BookTickerRecord {
+  return eventRecord("bookTicker", recv, event, TRADE_SKIPPED);
+}
+
+/**
+ * The time that decides a record's day: `E` of a `depthUpdate`, `T` (trade time) of a `trade` or
+ * `aggTrade`, `recv` of a `bookTicker` (spot sends it no time); `null` for the others (they go to
+ * the file being written, or by `recv` when there is none).
+ */
+export function recordDayTime(record: RecordingRecord): number | null {
+  switch (record.type) {
+    case "depthUpdate":
+      return record.E;
+    case "trade":
+    case "aggTrade":
+      return record.T;
+    case "bookTicker":
+      return record.recv;
+    default:
+      return null;
+  }
+}
+
+/**
+ * The id a record makes the last one known of its stream (a gap's `lastUpdateId`): `u` of a
+ * `depthUpdate` or `bookTicker`, `t` of a trade, `a` of an aggTrade, a snapshot's `lastUpdateId`.
+ */
+export function recordLastId(record: RecordingRecord): number | null {
+  switch (record.type) {
+    case "depthUpdate":
+    case "bookTicker":
+      return record.u;
+    case "trade":
+      return record.t;
+    case "aggTrade":
+      return record.a;
+    case "snapshot":
+      return record.lastUpdateId;
+    default:
+      return null;
+  }
 }
 
 /** The record of a full book, fields in the documented order. */
@@ -125,12 +211,29 @@ export function utcDay(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 10);
 }
 
-/** Path of a symbol's file for a day, relative to the data directory. */
-export function recordingPath(symbol: string, day: string): string {
-  return `${symbol}/${day}_dom.jsonl.gz`;
+/**
+ * The part of a file name after the day that names its stream: `dom` for depth, else the kind
+ * (`trade`, `aggTrade`, `bookTicker`).
+ */
+export function fileStreamTag(kind: StreamKind): string {
+  return kind === "depth" ? "dom" : kind;
+}
+
+/** The kind of stream a file's tag names (`dom` → `depth`), or `null` for an unknown tag. */
+export function streamKindOfTag(tag: string): StreamKind | null {
+  if (tag === "dom") return "depth";
+  return tag === "trade" || tag === "aggTrade" || tag === "bookTicker" ? tag : null;
+}
+
+/** File name of a day file: `2025-06-25_dom.jsonl.gz`, `2025-06-25_trade.jsonl.gz`, … */
+export const DAY_FILE_NAME = /^(\d{4}-\d{2}-\d{2})_(dom|trade|aggTrade|bookTicker)\.jsonl\.gz$/;
+
+/** Path of a symbol's file of a stream for a day, relative to the data directory. */
+export function recordingPath(symbol: string, day: string, kind: StreamKind = "depth"): string {
+  return `${symbol}/${day}_${fileStreamTag(kind)}.jsonl.gz`;
 }
 
 /** Path of a day file's manifest, relative to the data directory. */
-export function manifestPath(symbol: string, day: string): string {
-  return `${symbol}/${day}_dom.manifest.json`;
+export function manifestPath(symbol: string, day: string, kind: StreamKind = "depth"): string {
+  return `${symbol}/${day}_${fileStreamTag(kind)}.manifest.json`;
 }

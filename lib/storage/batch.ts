@@ -14,7 +14,10 @@ export interface Batch {
   /** Records other than headers. */
   records: number;
   counts: RecordCounts;
-  /** Last update id the lines make known (`u` of an event, `lastUpdateId` of a snapshot). */
+  /**
+   * Last update id the lines make known (`u` of an event or bookTicker, `lastUpdateId` of a
+   * snapshot, `t` of a trade, `a` of an aggTrade).
+   */
   lastUpdateId: number | null;
 }
 
@@ -47,6 +50,18 @@ export function addToBatch(batch: Batch, record: RecordingRecord, line: string):
       break;
     case "clock":
       batch.records++;
+      break;
+    case "trade":
+      batch.records++;
+      batch.lastUpdateId = record.t;
+      break;
+    case "aggTrade":
+      batch.records++;
+      batch.lastUpdateId = record.a;
+      break;
+    case "bookTicker":
+      batch.records++;
+      batch.lastUpdateId = record.u;
       break;
   }
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { StreamKind } from "../binance/types.ts";
 import { addToBatch, type Batch, emptyBatch } from "./batch.ts";
 import type { RecordFactory } from "../recording/record_factory.ts";
 import {
@@ -32,13 +33,13 @@ export interface FileIntro {
  */
 export function introBatch(
   factory: RecordFactory,
-  file: { symbol: string; day: string; intro: FileIntro },
+  file: { symbol: string; day: string; stream?: StreamKind; intro: FileIntro },
   repair: TailRepair,
 ): Batch {
   const batch = emptyBatch();
   const add = (record: RecordingRecord) => addToBatch(batch, record, serializeRecord(record));
   const { recv, book, startGap, lastUpdateId } = file.intro;
-  add(factory.header(file.symbol, file.day, recv));
+  add(factory.header(file.symbol, file.day, recv, file.stream));
   if (repair.existed) {
     const crash = repair.cut > 0;
     const detail = crash

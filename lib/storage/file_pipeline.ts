@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { StreamKind } from "../binance/types.ts";
 import type { Logger } from "../util/log.ts";
 import { addToBatch, type Batch, concatBatches, emptyBatch } from "./batch.ts";
 import { type BeforeWriteHook, DayFile } from "./day_file.ts";
@@ -68,11 +69,18 @@ export class FilePipeline {
    * Starts a day file; its disk work begins after `after`'s (the symbol's previous file), so that
    * on disk a symbol's data is always a prefix of what was accepted, even across a rotation.
    */
-  create(symbol: string, day: string, intro: FileIntro, after: FileState | null): FileState {
-    const path = `${this.#o.dataDir}/${recordingPath(symbol, day)}`;
+  create(
+    symbol: string,
+    day: string,
+    intro: FileIntro,
+    after: FileState | null,
+    stream: StreamKind = "depth",
+  ): FileState {
+    const path = `${this.#o.dataDir}/${recordingPath(symbol, day, stream)}`;
     const dayStart = Date.parse(day);
     const file: FileState = {
       symbol,
+      stream,
       day,
       disk: new DayFile(path, this.#o.beforeWrite),
       batch: emptyBatch(),
@@ -137,7 +145,8 @@ export class FilePipeline {
       const counts = file.countsCoverFile ? file.counts : undefined;
       const written = await finishDayFile(path, { symbol: file.symbol, date: file.day, counts });
       this.#o.stats.manifestsWritten++;
-      this.#o.onFinished({ path, manifestPath: written, symbol: file.symbol, date: file.day });
+      const { symbol, day: date, stream } = file;
+      this.#o.onFinished({ path, manifestPath: written, symbol, date, stream });
     }).catch((error) => {
       this.#o.log.error(`Cannot write the manifest of ${file.disk.path}: ${message(error)}`);
     });
@@ -161,15 +170,15 @@ export class FilePipeline {
     for (const day of days) {
       const records = this.#o.records;
       const crashLines = (detail: string, lastUpdateId: number | null) => [
-        serializeRecord(records.header(day.symbol, day.day)),
+        serializeRecord(records.header(day.symbol, day.day, undefined, day.stream)),
         serializeRecord(records.gap("crash", lastUpdateId, detail)),
       ];
       const run = previous.then(async () => {
         const done = await finishUnfinishedDay(day, crashLines);
         if (done.cut > 0) this.#o.stats.tailsRepaired++;
         this.#o.stats.manifestsWritten++;
-        const { path, symbol, day: date } = day;
-        this.#o.onFinished({ path, manifestPath: done.manifestPath, symbol, date });
+        const { path, symbol, day: date, stream } = day;
+        this.#o.onFinished({ path, manifestPath: done.manifestPath, symbol, date, stream });
       }).catch((error) => {
         this.#o.log.error(`Cannot finish ${day.path}: ${message(error)}`);
       }).finally(() => this.#unfinished.delete(day.path));
@@ -315,7 +324,9 @@ export class FilePipeline {
     let repair;
     try {
       if (!file.opened) {
-        await removeIfExists(`${this.#o.dataDir}/${manifestPath(file.symbol, file.day)}`);
+        await removeIfExists(
+          `${this.#o.dataDir}/${manifestPath(file.symbol, file.day, file.stream)}`,
+        );
       }
       repair = await file.disk.open();
     } catch (error) {
@@ -334,7 +345,7 @@ export class FilePipeline {
       file.intro.book = null; // written; do not keep a book per file
     } else if (repair.size === 0) {
       // The file vanished (its directory was removed): it begins again.
-      const header = this.#o.records.header(file.symbol, file.day);
+      const header = this.#o.records.header(file.symbol, file.day, undefined, file.stream);
       addToBatch(prefix, header, serializeRecord(header));
       file.counts = emptyCounts();
       file.countsCoverFile = true;

@@ -4,7 +4,9 @@
  *
  * @module
  */
+import type { StreamKind } from "../binance/types.ts";
 import { exists } from "../util/exists.ts";
+import { DAY_FILE_NAME, streamKindOfTag } from "../recording/records.ts";
 import { finishDayFile } from "../recording/manifest.ts";
 import { repairTail } from "./tail_repair.ts";
 import { writeAll } from "./write_all.ts";
@@ -15,9 +17,9 @@ export interface UnfinishedDay {
   symbol: string;
   day: string;
   path: string;
+  /** The stream the file records. */
+  stream: StreamKind;
 }
-
-const DAY_FILE = /^(\d{4}-\d{2}-\d{2})_dom\.jsonl\.gz$/;
 
 /** Day files of days before `today` that have no manifest, oldest first. */
 export async function findUnfinishedDays(dataDir: string, today: string): Promise<UnfinishedDay[]> {
@@ -25,14 +27,18 @@ export async function findUnfinishedDays(dataDir: string, today: string): Promis
   for await (const dir of Deno.readDir(dataDir)) {
     if (!dir.isDirectory || dir.name.startsWith(".")) continue;
     for await (const entry of Deno.readDir(`${dataDir}/${dir.name}`)) {
-      const match = DAY_FILE.exec(entry.name);
+      const match = DAY_FILE_NAME.exec(entry.name);
       if (!entry.isFile || !match || match[1]! >= today) continue;
       const path = `${dataDir}/${dir.name}/${entry.name}`;
       if (await exists(path.replace(/\.jsonl\.gz$/, ".manifest.json"))) continue;
-      out.push({ symbol: dir.name, day: match[1]!, path });
+      const stream = streamKindOfTag(match[2]!) ?? "depth";
+      out.push({ symbol: dir.name, day: match[1]!, path, stream });
     }
   }
-  return out.sort((a, b) => a.day.localeCompare(b.day) || a.symbol.localeCompare(b.symbol));
+  return out.sort((a, b) =>
+    a.day.localeCompare(b.day) || a.symbol.localeCompare(b.symbol) ||
+    a.stream.localeCompare(b.stream)
+  );
 }
 
 /**

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { DepthSnapshot } from "../binance/types.ts";
+import type { DepthSnapshot, StreamKind } from "../binance/types.ts";
 import { addToBatch } from "./batch.ts";
 import { type Logger, silentLogger } from "../util/log.ts";
 import { DataDirLock } from "./data_dir_lock.ts";
@@ -17,7 +17,9 @@ import { FilePipeline } from "./file_pipeline.ts";
 import { RecordFactory } from "../recording/record_factory.ts";
 import {
   type GapReason,
+  recordDayTime,
   type RecordingRecord,
+  recordLastId,
   serializeRecord,
   type SnapshotRecord,
   utcDay,
@@ -37,6 +39,11 @@ export type { FileFinishedInfo, RecorderOptions, RecorderStats } from "./recorde
 const SYMBOL = /^[A-Z0-9][A-Z0-9_-]{0,39}$/;
 /** A file of a past day that received nothing for this long is finished (its symbol went quiet). */
 const IDLE_FINISH_MS = 10 * 60_000;
+
+/** Key of a symbol's stream in the recorder's map. */
+function stateKey(symbol: string, stream: StreamKind): string {
+  return stream === "depth" ? symbol : `${symbol}@${stream}`;
+}
 
 /** Writes records into per-symbol day files; one per data directory (an OS lock enforces it). */
 export class Recorder {
@@ -129,24 +136,29 @@ export class Recorder {
   }
 
   /**
-   * Accepts one record of `symbol`, in arrival order. Synchronous and cheap. `book` gives the
-   * symbol's in-sync book before this record's event (or `null`); it is called only at a day
-   * rotation, a checkpoint, or to resynchronize a file after records had to be dropped.
+   * Accepts one record of `symbol`'s `stream` (depth by default; each stream has its own day
+   * files), in arrival order. Synchronous and cheap. `book` gives the symbol's in-sync book
+   * before this record's event (or `null`; always `null` for streams other than depth); it is
+   * called only at a day rotation, a checkpoint, or to resynchronize a file after records had to
+   * be dropped.
    */
-  write(symbol: string, record: RecordingRecord, book: () => DepthSnapshot | null): void {
+  write(
+    symbol: string,
+    record: RecordingRecord,
+    book: () => DepthSnapshot | null,
+    stream: StreamKind = "depth",
+  ): void {
     if (this.#closed) throw new Error(`Recorder is closed: cannot write ${symbol}`);
-    const s = this.#symbols.get(symbol) ?? this.#addSymbol(symbol);
+    const s = this.#symbols.get(stateKey(symbol, stream)) ?? this.#addSymbol(symbol, stream);
     let snapshot: SnapshotRecord | null | undefined;
     const bookSnapshot = () =>
       snapshot === undefined ? (snapshot = this.#records.snapshot(book())) : snapshot;
     let file = s.file;
+    // The day of an event is that of its exchange time (E; T for trades; recv for bookTickers).
+    const time = recordDayTime(record);
     const sameDay = file !== null &&
-      (record.type !== "depthUpdate" || (record.E >= file.dayStart && record.E < file.dayEnd));
-    let day = sameDay
-      ? file!.day
-      : record.type === "depthUpdate"
-      ? utcDay(record.E)
-      : utcDay(record.recv);
+      (time === null || (time >= file.dayStart && time < file.dayEnd));
+    let day = sameDay ? file!.day : utcDay(time ?? record.recv);
     if (day < s.minDay) day = s.minDay;
     if (file === null || day > file.day) {
       if (file !== null) this.#rotateAway(s, file, bookSnapshot());
@@ -164,8 +176,8 @@ export class Recorder {
       if (checkpoint) this.#add(file, checkpoint);
     }
     this.#add(file, record, line);
-    if (record.type === "depthUpdate") s.lastUpdateId = record.u;
-    else if (record.type === "snapshot") s.lastUpdateId = record.lastUpdateId;
+    const id = recordLastId(record);
+    if (id !== null) s.lastUpdateId = id;
     if (file.batch.chars >= this.#maxMemberBytes) this.#pipeline.schedule(file);
   }
 
@@ -182,7 +194,8 @@ export class Recorder {
     if (this.#closed) return;
     const finals = new Map<SymbolState, SnapshotRecord | null>();
     for (const s of this.#symbols.values()) {
-      if (s.file) finals.set(s, this.#records.snapshot(books?.(s.symbol) ?? null));
+      const book = s.stream === "depth" ? books?.(s.symbol) ?? null : null;
+      if (s.file) finals.set(s, this.#records.snapshot(book));
     }
     this.#closed = true;
     const today = utcDay(this.#now());
@@ -201,12 +214,13 @@ export class Recorder {
     this.#lock.release();
   }
 
-  #addSymbol(symbol: string): SymbolState {
+  #addSymbol(symbol: string, stream: StreamKind): SymbolState {
     if (!SYMBOL.test(symbol)) {
       throw new TypeError(`Invalid symbol "${symbol}": expected upper-case letters and digits`);
     }
     const s: SymbolState = {
       symbol,
+      stream,
       file: null,
       minDay: "",
       lastUpdateId: null,
@@ -216,7 +230,7 @@ export class Recorder {
       dropLastUpdateId: null,
       lastCheckpoint: -Infinity,
     };
-    this.#symbols.set(symbol, s);
+    this.#symbols.set(stateKey(symbol, stream), s);
     return s;
   }
 
@@ -230,7 +244,8 @@ export class Recorder {
       s.gapDue = true;
       s.dropReason = reason;
       s.dropLastUpdateId = s.lastUpdateId;
-      this.#log.warn(`Dropping records of ${s.symbol}: ${reason}`, { symbol: s.symbol, reason });
+      const what = s.stream === "depth" ? s.symbol : `${s.symbol} ${s.stream}`;
+      this.#log.warn(`Dropping records of ${what}: ${reason}`, { symbol: s.symbol, reason });
     }
     s.dropped++;
     this.#stats.droppedRecords++;
@@ -252,8 +267,11 @@ export class Recorder {
   }
 
   #startFile(s: SymbolState, day: string, book: SnapshotRecord | null, byGap: boolean): FileState {
-    const intro = { recv: this.#now(), book, startGap: !byGap, lastUpdateId: s.lastUpdateId };
-    const file = this.#pipeline.create(s.symbol, day, intro, s.file);
+    // A depth file without a book begins with a `start` gap; a file of another stream only when
+    // nothing of the stream came before it (a new day's file continues the day before).
+    const startGap = !byGap && (s.stream === "depth" || s.lastUpdateId === null);
+    const intro = { recv: this.#now(), book, startGap, lastUpdateId: s.lastUpdateId };
+    const file = this.#pipeline.create(s.symbol, day, intro, s.file, s.stream);
     s.file = file;
     s.minDay = day;
     return file;
@@ -284,7 +302,7 @@ export class Recorder {
    * file is handed over to be finished, the pipeline marks its losses itself.)
    */
   #lost(file: FileState, lost: number): void {
-    const s = this.#symbols.get(file.symbol);
+    const s = this.#symbols.get(stateKey(file.symbol, file.stream));
     if (s?.file !== file) return;
     if (!s.gapDue) s.dropReason = "write-error";
     s.gapDue = true;
@@ -297,7 +315,7 @@ export class Recorder {
     const today = utcDay(this.#now());
     const idleTicks = IDLE_FINISH_MS / this.#flushIntervalMs;
     for (const file of this.#pipeline.files) {
-      const s = this.#symbols.get(file.symbol);
+      const s = this.#symbols.get(stateKey(file.symbol, file.stream));
       file.idleTicks = file.batch.lines.length > 0 ? 0 : file.idleTicks + 1;
       if (s?.file === file && file.day < today && file.idleTicks > idleTicks) {
         s.file = null;

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { StreamKind } from "../binance/types.ts";
 import type { Logger } from "../util/log.ts";
 import type { Batch } from "./batch.ts";
 import type { BeforeWriteHook, DayFile } from "./day_file.ts";
@@ -64,6 +65,8 @@ export interface FileFinishedInfo {
   manifestPath: string;
   symbol: string;
   date: string;
+  /** The stream the file records. */
+  stream: StreamKind;
 }
 
 /** Records lost before a gap could mark them. */
@@ -84,6 +87,8 @@ export interface FileEnding {
 /** One day file as the recorder tracks it. */
 export interface FileState {
   symbol: string;
+  /** The stream the file records (`depth`: `<day>_dom.jsonl.gz`). */
+  stream: StreamKind;
   day: string;
   disk: DayFile;
   batch: Batch;
@@ -118,9 +123,10 @@ export interface FileState {
   ending: FileEnding | null;
 }
 
-/** One symbol as the recorder tracks it. */
+/** One stream of one symbol as the recorder tracks it (each has its own day files). */
 export interface SymbolState {
   symbol: string;
+  stream: StreamKind;
   file: FileState | null;
   /** Records never go to a day before this one. */
   minDay: string;
