@@ -6,6 +6,7 @@
  * @module
  */
 import { CONNECTION_LIFETIME_MS, MAX_STREAMS_PER_CONNECTION } from "../binance/limits.ts";
+import type { StreamKind } from "../binance/types.ts";
 import { helpHint, parseCommandArgs } from "./args.ts";
 import { FieldError, FIELDS, flagOf } from "./config_fields.ts";
 import { UsageError } from "../util/errors.ts";
@@ -24,6 +25,11 @@ export interface CollectorConfig {
   restUrl: string;
   /** Diff-depth stream speed. */
   speed: "100ms" | "1000ms";
+  /**
+   * Streams recorded per symbol, each into its own day file: `depth` (`<day>_dom.jsonl.gz`, kept
+   * in sync with snapshots), `trade`, `aggTrade`, `bookTicker` (`<day>_<stream>.jsonl.gz`).
+   */
+  streams: StreamKind[];
   /**
    * `limit` of REST depth snapshots (1..5000), or `"auto"`: per symbol, the cheapest weight tier
    * (100, 500, 1000, 5000) that covers its last snapshot's depth with a margin.
@@ -105,6 +111,7 @@ export const DEFAULT_CONFIG: Readonly<CollectorConfig> = Object.freeze({
   wsUrl: "wss://stream.binance.com:9443",
   restUrl: "https://api.binance.com",
   speed: "100ms",
+  streams: Object.freeze<StreamKind[]>(["depth"]) as StreamKind[],
   snapshotLimit: "auto",
   maxStreamsPerConnection: MAX_STREAMS_PER_CONNECTION,
   redundancy: 2,

@@ -11,6 +11,7 @@ import {
   MAX_REDUNDANCY,
   MAX_STREAMS_PER_CONNECTION,
 } from "../binance/limits.ts";
+import { STREAM_KINDS, type StreamKind } from "../binance/types.ts";
 import { parseListenAddr } from "../util/listen_addr.ts";
 import type { AlertsConfig, CollectorConfig } from "./config.ts";
 import { isSymbol, SYMBOL_EXPECTED } from "../util/symbol.ts";
@@ -241,6 +242,24 @@ export const FIELDS: { readonly [K in keyof CollectorConfig]: FieldSpec<Collecto
     check: url(["http:", "https:"], "https://api.binance.com"),
   },
   speed: { arg: "100ms|1000ms", doc: "diff-depth stream speed", check: oneOf("100ms", "1000ms") },
+  streams: {
+    arg: "LIST",
+    doc:
+      "streams recorded per symbol, each in its own day file: depth, trade, aggTrade, bookTicker",
+    check(value) {
+      const expected = `a non-empty list of ${STREAM_KINDS.map((k) => `"${k}"`).join(", ")}`;
+      if (!Array.isArray(value) || value.length === 0) throw new FieldError(expected);
+      const out = new Set<StreamKind>();
+      for (const item of value) {
+        if (!STREAM_KINDS.includes(item)) {
+          throw new FieldError(expected, { noun: "stream", value: item });
+        }
+        out.add(item);
+      }
+      return STREAM_KINDS.filter((k) => out.has(k));
+    },
+    fromText: list,
+  },
   snapshotLimit: {
     arg: "N|auto",
     doc: 'levels per side asked of a REST depth snapshot; "auto": what each book needs',

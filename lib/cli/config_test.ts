@@ -74,6 +74,14 @@ Deno.test("config.example.json holds exactly the defaults", async () => {
   assert.deepEqual(Object.keys(JSON.parse(text)), Object.keys(DEFAULT_CONFIG));
 });
 
+Deno.test("loadConfig() takes streams: any of the four kinds, at least one, none unknown", async () => {
+  const { config } = await loadConfig(["--streams=trade,aggTrade,trade"]);
+  assert.deepEqual(config.streams, ["trade", "aggTrade"]);
+  for (const bad of ["--streams=", "--streams=depth,trades"]) {
+    await assert.rejects(loadConfig([bad]), /streams/);
+  }
+});
+
 Deno.test("loadConfig() applies every flag", async () => {
   const { config, rest } = await loadConfig([
     "--symbols=btcusdt,ethbtc,btcusdt",
@@ -83,6 +91,7 @@ Deno.test("loadConfig() applies every flag", async () => {
     "--ws-url=ws://127.0.0.1:9/",
     "--rest-url=http://127.0.0.1:9",
     "--speed=1000ms",
+    "--streams=bookTicker,depth,trade",
     "--snapshot-limit=100",
     "--max-streams-per-connection=2",
     "--redundancy=3",
@@ -112,6 +121,7 @@ Deno.test("loadConfig() applies every flag", async () => {
     wsUrl: "ws://127.0.0.1:9/",
     restUrl: "http://127.0.0.1:9",
     speed: "1000ms",
+    streams: ["depth", "trade", "bookTicker"],
     snapshotLimit: 100,
     maxStreamsPerConnection: 2,
     redundancy: 3,
