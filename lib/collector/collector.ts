@@ -13,7 +13,7 @@
  */
 import { DEFAULT_WEIGHT_PER_MINUTE, depthWeight } from "../binance/limits.ts";
 import type { DepthSnapshot } from "../binance/types.ts";
-import { depthStreamName } from "../binance/urls.ts";
+import { depthStreamName, streamNameOf } from "../binance/urls.ts";
 import type { OrderBook } from "../book/order_book.ts";
 import type { CollectorConfig } from "../cli/config.ts";
 import { type Logger, rateLimited } from "../util/log.ts";
@@ -29,6 +29,7 @@ import type { RecordSink } from "./sink.ts";
 import { fmtDuration, fmtMs, SnapshotScheduler } from "./snapshot_scheduler.ts";
 import type { FeedMerge } from "./feed_merge.ts";
 import { SymbolSync } from "./symbol_sync.ts";
+import { type RecordedStream, StreamMerge } from "./stream_merge.ts";
 import { WeightBudget } from "./weight_budget.ts";
 
 /** Side effects and observers of {@linkcode startCollector}. */
@@ -71,8 +72,10 @@ export interface Collector {
   stats(): CollectorStats;
   /** The in-sync book of `symbol`, or `null` (for final checkpoints). */
   books(symbol: string): DepthSnapshot | null;
-  /** The per-symbol states (read-only use). */
+  /** The per-symbol states (read-only use); empty when depth is not recorded. */
   states(): ReadonlyMap<string, SymbolSync>;
+  /** Each symbol's other recorded streams (trade, aggTrade, bookTicker), read-only use. */
+  streamMerges(): ReadonlyMap<string, readonly StreamMerge[]>;
   /** The connections. */
   connections(): ConnectionInfo[];
   /** The symbols of each connection slot (`ConnectionInfo.slot` indexes it); empty before ready. */
@@ -100,6 +103,9 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
   const now = options.now ?? Date.now;
   const fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
   const states = new Map<string, SymbolSync>();
+  const streamMerges = new Map<string, StreamMerge[]>();
+  const kinds = config.streams ?? ["depth"];
+  const others = kinds.filter((k): k is RecordedStream => k !== "depth");
   const budget = new WeightBudget({
     budget: DEFAULT_WEIGHT_PER_MINUTE * config.weightBudgetShare,
     ...(options.weightWindowMs ? { windowMs: options.weightWindowMs } : {}),
@@ -142,6 +148,11 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
     budget.budget = (found.weightPerMinute ?? DEFAULT_WEIGHT_PER_MINUTE) *
       config.weightBudgetShare;
     for (const symbol of found.symbols) {
+      if (others.length > 0) {
+        const ctx = { sink: options.sink, recvNow: receiveTime, gapLog: noisy.gap };
+        streamMerges.set(symbol, others.map((kind) => new StreamMerge(symbol, kind, ctx)));
+      }
+      if (!kinds.includes("depth")) continue;
       states.set(
         symbol,
         new SymbolSync(symbol, {
@@ -158,9 +169,10 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
         }, { maxBuffered: config.maxBufferedEvents }),
       );
     }
-    groups = planConnections(found.symbols, config.maxStreamsPerConnection);
+    groups = planConnections(found.symbols, config.maxStreamsPerConnection, kinds.length);
     log.info(
-      `Following ${found.symbols.length} symbols on ${groups.length} connection(s)` +
+      `Following ${found.symbols.length} symbols (${kinds.join(", ")}) on ${groups.length} ` +
+        `connection(s)` +
         (config.redundancy > 1 ? `, each carried ${config.redundancy} times; ` : "; ") +
         (config.snapshotLimit === "auto"
           ? "snapshot depth fitted to each book (weight 5 to 250), "
@@ -177,6 +189,8 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
     pool = new ConnectionPool({
       wsUrl: config.wsUrl,
       speed: config.speed,
+      streams: kinds,
+      streamFeeds: streamMerges,
       groups,
       runs: states,
       maxHeld: config.maxBufferedEvents,
@@ -203,6 +217,11 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
     });
     for (const [symbol, merge] of pool.merges()) {
       router.add(depthStreamName(symbol, config.speed), merge);
+    }
+    for (const [symbol, merges] of streamMerges) {
+      for (const merge of merges) {
+        router.addStream(streamNameOf(symbol, merge.kind, config.speed), merge);
+      }
     }
     pool.start();
     if (config.statusIntervalMs > 0) {
@@ -263,6 +282,7 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
     stats,
     books: (symbol) => states.get(symbol)?.book() ?? null,
     states: () => states,
+    streamMerges: () => streamMerges,
     connections: () => pool?.connections() ?? [],
     groups: () => groups,
     rolloverAll: () => pool?.rolloverAll(),

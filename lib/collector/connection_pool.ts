@@ -13,7 +13,7 @@
  * @module
  */
 import type { FrameError } from "../binance/parse.ts";
-import type { CombinedFrame, DepthSpeed } from "../binance/types.ts";
+import type { CombinedFrame, DepthSpeed, StreamKind } from "../binance/types.ts";
 import type { Logger } from "../util/log.ts";
 import type { LatencySnapshot } from "../util/latency.ts";
 import type { Connection } from "./connection.ts";
@@ -35,6 +35,13 @@ export interface ConnectionPoolOptions {
   wsUrl: string;
   /** Diff-depth speed. */
   speed: DepthSpeed;
+  /** Streams each symbol is subscribed to, on the same connections; `["depth"]` by default. */
+  streams?: readonly StreamKind[];
+  /**
+   * Each symbol's other streams (trade, aggTrade, bookTicker): told which connections carry them.
+   * They never hold a handoff back.
+   */
+  streamFeeds?: ReadonlyMap<string, readonly StreamFeeds[]>;
   /** Symbols per connection, from `planConnections`. */
   groups: readonly (readonly string[])[];
   /** Where each symbol's merged run goes (its `SymbolSync`), and its counters. */
@@ -67,6 +74,12 @@ export interface ConnectionPoolOptions {
   now?: () => number;
   log: Logger;
   hooks: PoolHooks;
+}
+
+/** A symbol's stream other than depth, as the pool sees it (a `StreamMerge`). */
+export interface StreamFeeds {
+  attach(feed: Connection): void;
+  detach(feed: Connection, detail: string): void;
 }
 
 /** Counters of the pool. */
@@ -158,15 +171,28 @@ export class ConnectionPool {
         if (merge) fn(merge);
       }
     };
+    const others = (symbols: readonly string[], fn: (s: StreamFeeds) => void) => {
+      if (!options.streamFeeds) return;
+      for (const symbol of symbols) for (const s of options.streamFeeds.get(symbol) ?? []) fn(s);
+    };
     const feeds: SlotFeeds = {
-      attach: (symbols, conn) => each(symbols, (m) => m.attach(conn)),
-      beginHandoff: (symbols, conn) => each(symbols, (m) => m.beginHandoff(conn)),
+      attach: (symbols, conn) => {
+        each(symbols, (m) => m.attach(conn));
+        others(symbols, (s) => s.attach(conn));
+      },
+      beginHandoff: (symbols, conn) => {
+        each(symbols, (m) => m.beginHandoff(conn));
+        others(symbols, (s) => s.attach(conn));
+      },
       pending: (symbols, conn) => {
         let n = 0;
         each(symbols, (m) => n += m.isJoining(conn) ? 1 : 0);
         return n;
       },
-      detach: (symbols, conn, detail) => each(symbols, (m) => m.detach(conn, detail)),
+      detach: (symbols, conn, detail) => {
+        each(symbols, (m) => m.detach(conn, detail));
+        others(symbols, (s) => s.detach(conn, detail));
+      },
     };
     const ctx: SlotContext = {
       feeds,

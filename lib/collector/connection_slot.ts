@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { combinedStreamUrl, depthStreamName } from "../binance/urls.ts";
+import { combinedStreamUrl, streamNameOf } from "../binance/urls.ts";
 import { Backoff } from "./backoff.ts";
 import { type CloseInfo, Connection } from "./connection.ts";
 import type { ConnectionPacer } from "./connection_pacer.ts";
@@ -102,7 +102,8 @@ export class ConnectionSlot {
     this.lane = p.lane;
     this.#lanes = p.lanes;
     this.symbols = symbols;
-    this.streams = symbols.map((s) => depthStreamName(s, o.speed));
+    const kinds = o.streams ?? ["depth"];
+    this.streams = symbols.flatMap((s) => kinds.map((k) => streamNameOf(s, k, o.speed)));
     this.url = combinedStreamUrl(o.wsUrl, this.streams);
     this.#ctx = ctx;
     this.#backoff = new Backoff({ baseMs: o.reconnectBaseMs, maxMs: o.reconnectMaxMs });

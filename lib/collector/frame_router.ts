@@ -26,6 +26,14 @@ export interface RouteTarget<F> {
   onEvent(feed: F, event: DepthUpdate, recv: number): void;
 }
 
+/**
+ * A symbol's stream other than depth as the router sees it (a `StreamMerge`): it checks the data
+ * itself and throws `FrameError` when it is not an event of that stream.
+ */
+export interface StreamTarget<F> {
+  take(feed: F, data: unknown, recv: number): void;
+}
+
 /** Counters of the router. */
 export interface RouterStats {
   /** Frames routed. */
@@ -42,6 +50,7 @@ export interface RouterStats {
 export class FrameRouter<F extends RoutedFeed, T extends RouteTarget<F>> {
   readonly stats: RouterStats = { frames: 0, malformed: 0, unknownStreams: 0, unsubscribed: 0 };
   #byStream = new Map<string, T>();
+  #others = new Map<string, StreamTarget<F>>();
   #unknownLog: Logger;
   #malformedLog: Logger;
 
@@ -56,12 +65,29 @@ export class FrameRouter<F extends RoutedFeed, T extends RouteTarget<F>> {
     this.#byStream.set(stream, target);
   }
 
+  /** Frames of `stream` (a trade, aggTrade or bookTicker stream) go to `target`. */
+  addStream(stream: string, target: StreamTarget<F>): void {
+    this.#others.set(stream, target);
+  }
+
   /** One frame from `feed`, received at `recv`. */
   route(feed: F, frame: CombinedFrame, recv: number): void {
     this.stats.frames++;
     const target = this.#byStream.get(frame.stream);
+    if (target === undefined) {
+      const other = this.#others.get(frame.stream);
+      if (other !== undefined && feed.has(frame.stream)) {
+        try {
+          other.take(feed, frame.data, recv);
+        } catch (error) {
+          if (!(error instanceof FrameError)) throw error;
+          this.malformed(feed, error);
+        }
+        return;
+      }
+    }
     if (target === undefined || !feed.has(frame.stream)) {
-      if (target === undefined) this.stats.unknownStreams++;
+      if (target === undefined && !this.#others.has(frame.stream)) this.stats.unknownStreams++;
       else this.stats.unsubscribed++;
       this.#unknownLog.warn(`Frame of a stream not subscribed on connection ${feed.id}`, {
         stream: frame.stream,

@@ -27,3 +27,10 @@ Deno.test("planConnections() rejects more than 1024 streams a connection", () =>
   assert.throws(() => planConnections(names(3), 1025), /streams per connection 1025/);
   assert.throws(() => planConnections(names(3), 0), /streams per connection 0/);
 });
+
+Deno.test("planConnections() counts every kind of stream of a symbol against the limit", () => {
+  const groups = planConnections(names(1500), 1024, 2);
+  assert.deepEqual(groups.map((g) => g.length), [500, 500, 500]);
+  assert.ok(planConnections(names(1000), 1024, 4).every((g) => g.length * 4 <= 1024));
+  assert.throws(() => planConnections(names(3), 3, 4), RangeError);
+});

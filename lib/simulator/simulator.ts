@@ -67,6 +67,16 @@ export interface Simulator extends AsyncDisposable {
    * `ids` (all when omitted), intact on the others.
    */
   corruptNextEvent(symbol: string, ids?: readonly number[]): void;
+  /**
+   * The symbol's next synthetic trade goes out with an unusable price (`"12.3x"`) on the
+   * connections of `ids` (all when omitted), intact on the others.
+   */
+  corruptNextTrade(symbol: string, ids?: readonly number[]): void;
+  /**
+   * Ids of the symbol's last synthetic trade (`t`) and aggTrade (`a`), or `null` before the first;
+   * every tick makes one of each, ids consecutive.
+   */
+  lastTradeIds(symbol: string): { t: number; a: number } | null;
   /** Drops every connection at once (only those of `ids` when given), without a close frame. */
   dropConnections(ids?: readonly number[]): void;
   /**
@@ -297,6 +307,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     [Symbol.asyncDispose]: close,
     withholdNextEvent: (symbol) => hub.withhold(historyOf(symbol).symbol),
     corruptNextEvent: (symbol, ids) => hub.corrupt(historyOf(symbol).symbol, ids),
+    corruptNextTrade: (symbol, ids) => hub.corruptTrade(historyOf(symbol).symbol, ids),
+    lastTradeIds: (symbol) => hub.lastTradeIds(historyOf(symbol).symbol),
     dropConnections: (ids) =>
       each((c) => {
         if (ids === undefined || ids.includes(c.id)) c.socket.destroy();

@@ -1,12 +1,12 @@
 /**
  * Who listens to which stream, and the publication of events to them: 100 ms depth events as they
- * come, 1000 ms ones aggregated, bookTicker after each synthetic event, recorded frames as they
- * are, and the fault frames (withheld event, corrupted event, malformed frame, unknown stream,
+ * come, 1000 ms ones aggregated, bookTicker, one trade and one aggTrade after each synthetic event
+ * (consecutive ids per symbol, at the best bid), recorded frames as they are, and the fault frames (withheld event, corrupted event, malformed frame, unknown stream,
  * unsubscribed symbol).
  *
  * @module
  */
-import type { DepthUpdate } from "../binance/types.ts";
+import type { AggTrade, DepthUpdate, Trade } from "../binance/types.ts";
 import { DepthAggregator } from "./depth_aggregator.ts";
 import type { DepthHistory } from "./depth_history.ts";
 import type { SimulatorStats } from "./options.ts";
@@ -17,9 +17,12 @@ export interface StreamHubOptions {
   histories: Map<string, DepthHistory>;
   now(): number;
   stats: SimulatorStats;
-  /** Publish a bookTicker after each depth event (synthetic market). */
+  /** Publish a bookTicker, a trade and an aggTrade after each depth event (synthetic market). */
   bookTicker: boolean;
 }
+
+/** First trade id of a synthetic symbol (aggTrade ids start at a tenth of it). */
+const FIRST_TRADE_ID = 1_000_000;
 
 /** Subscriptions and publication. */
 export class StreamHub {
@@ -28,6 +31,10 @@ export class StreamHub {
   #withheld = new Set<string>();
   /** Symbols whose next event goes out corrupted, to these connections (`null`: all). */
   #corrupted = new Map<string, ReadonlySet<number> | null>();
+  /** Symbols whose next trade goes out with an unusable price, to these connections (`null`: all). */
+  #corruptedTrades = new Map<string, ReadonlySet<number> | null>();
+  /** Ids of each synthetic symbol's last trade and aggTrade. */
+  #tradeIds = new Map<string, { t: number; a: number }>();
   #options: StreamHubOptions;
 
   /** Creates an empty hub. */
@@ -62,10 +69,29 @@ export class StreamHub {
     this.#corrupted.set(symbol, ids === undefined ? null : new Set(ids));
   }
 
-  /** Publishes a synthetic event: 100 ms stream, 1000 ms aggregate, bookTicker. */
+  /**
+   * The symbol's next trade goes out with an unusable price (`"12.3x"`) to the connections of
+   * `ids` (every connection when omitted), intact to the others; its id is consumed.
+   */
+  corruptTrade(symbol: string, ids?: readonly number[]): void {
+    this.#corruptedTrades.set(symbol, ids === undefined ? null : new Set(ids));
+  }
+
+  /** Ids of the symbol's last synthetic trade and aggTrade, or `null` before the first. */
+  lastTradeIds(symbol: string): { t: number; a: number } | null {
+    const ids = this.#tradeIds.get(symbol);
+    return ids ? { ...ids } : null;
+  }
+
+  /**
+   * Publishes a synthetic event: 100 ms stream, 1000 ms aggregate, bookTicker; then a trade and
+   * an aggTrade (also when the depth event is withheld: trades do not depend on it).
+   */
   publishDepth(event: DepthUpdate): void {
-    if (!this.#publishFast(event, `${event.s.toLowerCase()}@depth@100ms`)) return;
-    if (this.#options.bookTicker) this.#publishBookTicker(event);
+    if (this.#publishFast(event, `${event.s.toLowerCase()}@depth@100ms`)) {
+      if (this.#options.bookTicker) this.#publishBookTicker(event);
+    }
+    if (this.#options.bookTicker) this.#publishTrades(event);
   }
 
   /** Publishes a replayed event; 1000 ms aggregates follow the recorded event-time seconds. */
@@ -161,21 +187,52 @@ export class StreamHub {
     if (!this.#subscribers.has(stream)) return;
     const book = this.#options.histories.get(event.s)?.current;
     if (!book) return;
-    const best = (m: Map<string, string>, higher: boolean) => {
-      let price: string | null = null;
-      let n = higher ? -Infinity : Infinity;
-      for (const p of m.keys()) {
-        const v = Number(p);
-        if (higher ? v > n : v < n) {
-          n = v;
-          price = p;
-        }
-      }
-      return price === null ? ["0.00000000", "0.00000000"] : [price, m.get(price)!];
-    };
     const [b, B] = best(book.bids, true);
     const [a, A] = best(book.asks, false);
     this.#send(stream, { u: event.u, s: event.s, b, B, a, A });
+  }
+
+  /** One trade and one aggTrade of the symbol at its best bid, ids consecutive. */
+  #publishTrades(event: DepthUpdate): void {
+    let ids = this.#tradeIds.get(event.s);
+    if (!ids) {
+      this.#tradeIds.set(event.s, ids = { t: FIRST_TRADE_ID - 1, a: FIRST_TRADE_ID / 10 - 1 });
+    }
+    ids.t++;
+    ids.a++;
+    const lower = event.s.toLowerCase();
+    const tradeStream = `${lower}@trade`;
+    const aggStream = `${lower}@aggTrade`;
+    const corrupt = this.#corruptedTrades.has(event.s);
+    if (!corrupt && !this.#subscribers.has(tradeStream) && !this.#subscribers.has(aggStream)) {
+      return;
+    }
+    const book = this.#options.histories.get(event.s)?.current;
+    const [p] = book ? best(book.bids, true) : ["1.00000000"];
+    const q = `0.${String(1 + (ids.t % 997)).padStart(8, "0")}`;
+    const T = event.E;
+    const m = ids.t % 2 === 0;
+    const trade: Trade = { e: "trade", E: event.E, s: event.s, t: ids.t, p: p!, q, T, m, M: true };
+    if (corrupt) {
+      const to = this.#corruptedTrades.get(event.s)!;
+      this.#corruptedTrades.delete(event.s);
+      this.#send(tradeStream, { ...trade, p: "12.3x" }, (c) => to === null || to.has(c.id));
+      if (to !== null) this.#send(tradeStream, trade, (c) => !to.has(c.id));
+    } else this.#send(tradeStream, trade);
+    const agg: AggTrade = {
+      e: "aggTrade",
+      E: event.E,
+      s: event.s,
+      a: ids.a,
+      p: p!,
+      q,
+      f: ids.t,
+      l: ids.t,
+      T,
+      m,
+      M: true,
+    };
+    this.#send(aggStream, agg);
   }
 
   #send(stream: string, data: unknown, to?: (c: StreamConnection) => boolean): void {
@@ -185,4 +242,18 @@ export class StreamHub {
     const combined = `{"stream":"${stream}","data":${raw}}`;
     for (const connection of set) if (!to || to(connection)) connection.deliver(raw, combined);
   }
+}
+
+/** The best level of one side (`higher`: bids), or zeros when the side is empty. */
+function best(m: Map<string, string>, higher: boolean): [string, string] {
+  let price: string | null = null;
+  let n = higher ? -Infinity : Infinity;
+  for (const p of m.keys()) {
+    const v = Number(p);
+    if (higher ? v > n : v < n) {
+      n = v;
+      price = p;
+    }
+  }
+  return price === null ? ["0.00000000", "0.00000000"] : [price, m.get(price)!];
 }
