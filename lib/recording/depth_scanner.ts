@@ -1,5 +1,6 @@
 /**
- * Verify's fast path through a block of recording lines: the WebAssembly scanner of
+ * The record reader's fast path (`record_reader.ts`, `scanner: true`, which `verify`, manifests and
+ * tail repair use) through a block of recording lines: the WebAssembly scanner of
  * `depth_scan.wat` reads every `depthUpdate` line written in the collector's own shape straight
  * into numbers (ids, times, prices, quantities), and leaves every other line to be parsed as JSON.
  * No string is made for a fast line, which is where `JSON.parse` spent most of its time.
