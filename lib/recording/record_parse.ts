@@ -4,7 +4,9 @@
  * this version does not know are returned as {@linkcode UnknownRecord} (readers skip them).
  *
  * A `depthUpdate`'s level values are left to {@linkcode levelsProblem}: such an event is still an
- * event (counted, its time checked) even when its levels cannot be applied.
+ * event (counted, its time checked) even when its levels cannot be applied. A `trade`,
+ * `aggTrade` or `bookTicker` whose price or quantity is not a plain decimal is not a record.
+ * Fields a record does not need (e.g. a trade's buyer and seller order ids) are tolerated.
  *
  * @module
  */
@@ -21,7 +23,16 @@ export interface UnknownRecord {
 /** A checked record, or an unknown one. */
 export type ParsedRecord = RecordingRecord | UnknownRecord;
 
-const KNOWN = new Set(["header", "snapshot", "depthUpdate", "gap", "clock"]);
+const KNOWN = new Set([
+  "header",
+  "snapshot",
+  "depthUpdate",
+  "gap",
+  "clock",
+  "trade",
+  "aggTrade",
+  "bookTicker",
+]);
 
 /** At most this many characters of a line or value are quoted in a message. */
 const SAMPLE = 80;
@@ -81,6 +92,21 @@ function isLevels(value: unknown): value is PriceLevel[] {
 const isString = (value: unknown) => typeof value === "string";
 const isNumber = (value: unknown) => typeof value === "number";
 const isFiniteNumber = (value: unknown) => typeof value === "number" && Number.isFinite(value);
+const isDecimalString = (value: unknown) => typeof value === "string" && isDecimal(value);
+const isBoolean = (value: unknown) => typeof value === "boolean";
+const isOptional = (value: unknown, check: (value: unknown) => boolean) =>
+  value === undefined || check(value);
+
+/** The first of a trade's or aggTrade's common fields that is missing or of the wrong type. */
+function missingTradeField(r: Record<string, unknown>): string | undefined {
+  if (!isFiniteNumber(r.E)) return "E";
+  if (!isDecimalString(r.p)) return "p";
+  if (!isDecimalString(r.q)) return "q";
+  if (!isFiniteNumber(r.T)) return "T";
+  if (!isBoolean(r.m)) return "m";
+  if (!isOptional(r.M, isBoolean)) return "M";
+  return undefined;
+}
 
 /** The first field of `r` (a record of known `type`) that is missing or of the wrong type. */
 function missingField(type: string, r: Record<string, unknown>): string | undefined {
@@ -110,6 +136,20 @@ function missingField(type: string, r: Record<string, unknown>): string | undefi
       if (r.lastUpdateId !== null && !isId(r.lastUpdateId)) return "lastUpdateId";
       if (!isString(r.reason)) return "reason";
       if (r.detail !== undefined && !isString(r.detail)) return "detail";
+      return undefined;
+    case "trade":
+      if (!isId(r.t)) return "t";
+      if (!isOptional(r.b, isId)) return "b";
+      if (!isOptional(r.a, isId)) return "a";
+      return missingTradeField(r);
+    case "aggTrade":
+      if (!isId(r.a)) return "a";
+      if (!isId(r.f)) return "f";
+      if (!isId(r.l) || r.l < r.f) return "l";
+      return missingTradeField(r);
+    case "bookTicker":
+      if (!isId(r.u)) return "u";
+      for (const key of ["b", "B", "a", "A"]) if (!isDecimalString(r[key])) return key;
       return undefined;
     case "clock":
       if (!isFiniteNumber(r.serverTime)) return "serverTime";
