@@ -10,7 +10,7 @@ import { fileSummary, totalsLine } from "../verify/summary.ts";
 import { verifyFiles } from "../verify/verify_files.ts";
 import type { Command } from "./command.ts";
 
-const HELP = `Usage: collector verify [--json] [--strict] PATH…
+const HELP = `Usage: collector verify [--json] [--strict] [--cross-check] PATH…
 
 Checks recording files (or directories, searched recursively for *.jsonl.gz). Each symbol's
 files are replayed in date order with Binance's rules, and verify reports:
@@ -25,11 +25,20 @@ files are replayed in date order with Binance's rules, and verify reports:
   - torn or corrupt gzip (truncated member, bad CRC, garbage) with the byte offset; everything
     before it is still checked;
   - whether each day continues the day before, and the manifest's SHA-256 and counts.
+Trade, aggTrade and bookTicker files (<day>_trade.jsonl.gz, …) are checked too: trade ids
+(t, or a for aggTrade) without unmarked holes, never repeated or going back, trade times T in
+order and inside the file's day; a bookTicker's u never decreasing; header, gaps, coverage (the
+share of the day covered by continuous stretches), manifest.
 Memory stays bounded whatever the file size; lines longer than 64 MiB are reported and skipped.
 
 Options:
   --json     print the whole report as JSON (shape in docs/FORMAT.md, "What verify checks")
   --strict   marked gaps fail too
+  --cross-check
+             compare each depth file's replayed book with the exchange's own best bid/ask: every
+             bookTicker of the same symbol and day whose u is the book's update id at that point
+             must have the book's best bid and ask price and quantity (by value); a
+             disagreement is damage. Reports how many were checked and how many disagreed.
   -h, --help this help
 
 Exit codes: 0 every file whole (marked gaps allowed unless --strict), 1 damage or an unmarked
@@ -63,7 +72,11 @@ export const verifyCommand: Command = {
   async run(args) {
     const parsed = parseCommandArgs("verify", {
       args,
-      options: { json: { type: "boolean" }, strict: { type: "boolean" } },
+      options: {
+        json: { type: "boolean" },
+        strict: { type: "boolean" },
+        "cross-check": { type: "boolean" },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -77,6 +90,7 @@ export const verifyCommand: Command = {
     const onProgress = progressBar(files.reduce((n, f) => n + f.bytes, 0));
     const report = await verifyFiles(files, {
       strict,
+      crossCheck: parsed.values["cross-check"] === true,
       ...(onProgress ? { onProgress } : {}),
       ...(json ? {} : { onFile: (r) => console.log(fileSummary(r)) }),
     });

@@ -23,6 +23,7 @@ import {
   type SyncLoss,
 } from "../recording/record_replay.ts";
 import { SyncCoverage } from "./sync_coverage.ts";
+import type { CrossChecker } from "./cross_check.ts";
 import {
   emptyFileReport,
   type FileReport,
@@ -63,12 +64,14 @@ export class FileVerifier implements RecordSink, ReplayListener<NumericEvent> {
   #firstE: number | null = null;
   readonly #coverage: SyncCoverage;
   #crossed = false;
+  readonly #cross: CrossChecker | null;
   #swapCandidate: { line: number; expected: number; problem: Problem | undefined } | null = null;
 
   /**
    * A verifier of the file at `path`, expected to hold `symbol`'s records of UTC day `date`.
    * `replay` (a fresh one by default) carries the book from the file before; `follows`: this file
-   * is the next day of the same directory, so its opening is checked against that book.
+   * is the next day of the same directory, so its opening is checked against that book;
+   * `crossCheck`: the book at every in-sync point is handed to it (`verify --cross-check`).
    */
   constructor(
     path: string,
@@ -78,12 +81,14 @@ export class FileVerifier implements RecordSink, ReplayListener<NumericEvent> {
       bytes: number;
       replay?: VerifyReplay;
       follows?: boolean;
+      crossCheck?: CrossChecker | null;
     },
   ) {
     this.#dayStart = Date.parse(`${options.date}T00:00:00Z`);
     this.#dayEnd = this.#dayStart + DAY_MS;
     this.#coverage = new SyncCoverage(this.#dayStart, this.#dayEnd);
     this.report = emptyFileReport(path, options);
+    this.#cross = options.crossCheck ?? null;
     this.#replay = options.replay ?? numericReplay();
     this.#replay.startFile(this, { follows: options.follows ?? false });
   }
@@ -199,11 +204,13 @@ export class FileVerifier implements RecordSink, ReplayListener<NumericEvent> {
       );
     }
     this.#crossed = crossed;
+    if (this.#cross !== null) this.#cross.point(book, line, ev.E);
   }
 
   /** @internal */
   synced(synced: Synced): void {
     this.#crossed = false;
+    this.#cross?.point(this.#replay.book, synced.line, synced.time);
     if (synced.applied > 0) this.#coverage.started(synced.time);
   }
 

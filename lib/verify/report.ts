@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { StreamKind } from "../binance/types.ts";
 
 /** Kinds of problem; every one makes the file fail. */
 export type ProblemKind =
@@ -18,7 +19,8 @@ export type ProblemKind =
   | "time-order"
   | "outside-day"
   | "continuity"
-  | "manifest";
+  | "manifest"
+  | "cross-check";
 
 /** One problem, located by line (1-based), byte offset of the gzip member, and event time. */
 export interface Problem {
@@ -29,7 +31,7 @@ export interface Problem {
   byte?: number;
   /** Exchange event time `E` of the event concerned, ISO 8601. */
   time?: string;
-  /** Update ids missing, inclusive, for a discontinuity. */
+  /** Update ids (trade ids in a trade file…) missing, inclusive, for a discontinuity. */
   missing?: [number, number];
 }
 
@@ -62,11 +64,23 @@ export interface Continuity {
   detail: string;
 }
 
+/** `verify --cross-check`: the exchange's bookTickers compared with a depth file's book. */
+export interface CrossCheck {
+  /** The bookTicker file of the same symbol and day. */
+  bookTicker: string;
+  /** bookTickers whose `u` was the book's update id at a point of this file: compared. */
+  checked: number;
+  /** Those whose best bid or ask (price or quantity) differed from the replayed book's. */
+  disagreed: number;
+}
+
 /** Everything verify reports about one file. */
 export interface FileReport {
   path: string;
   symbol: string;
   date: string;
+  /** The stream the file holds. */
+  stream: StreamKind;
   /** `whole`: no problem (marked gaps allowed); `damaged`: at least one problem. */
   status: "whole" | "damaged";
   bytes: number;
@@ -96,6 +110,8 @@ export interface FileReport {
   unknownRecords: number;
   continuity: Continuity | null;
   manifest: ManifestCheck | null;
+  /** With `--cross-check`, for a depth file with a bookTicker file beside it. */
+  crossCheck: CrossCheck | null;
 }
 
 /** Everything verify reports about a run. */
@@ -106,6 +122,8 @@ export interface VerifyReport {
   damaged: number;
   /** Marked gaps across all files. */
   gaps: number;
+  /** With `--cross-check`: bookTickers compared across all files, and those that disagreed. */
+  crossCheck?: { checked: number; disagreed: number };
   /** Process exit code: 0 all whole (marked gaps fail too with `--strict`), 1 otherwise. */
   exitCode: number;
 }
@@ -120,12 +138,13 @@ export function iso(ms: number | null): string | null {
 /** The report of a file not read yet: whole, every count 0. */
 export function emptyFileReport(
   path: string,
-  options: { symbol: string; date: string; bytes: number },
+  options: { symbol: string; date: string; bytes: number; stream?: StreamKind },
 ): FileReport {
   return {
     path,
     symbol: options.symbol,
     date: options.date,
+    stream: options.stream ?? "depth",
     status: "whole",
     bytes: options.bytes,
     checkedBytes: 0,
@@ -147,5 +166,6 @@ export function emptyFileReport(
     unknownRecords: 0,
     continuity: null,
     manifest: null,
+    crossCheck: null,
   };
 }

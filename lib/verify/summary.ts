@@ -17,15 +17,22 @@ function count(n: number, what: string): string {
 /** The summary lines of one file. */
 export function fileSummary(r: FileReport): string {
   const head = `${r.status === "whole" ? "ok     " : "DAMAGED"} ${r.path}`;
+  const depth = r.stream === "depth";
   const facts = [
-    mb(r.bytes),
-    count(r.events, "event"),
-    count(r.checkpointsMatched, "checkpoint") + " matched",
+    depth ? mb(r.bytes) : `${r.stream}, ${mb(r.bytes)}`,
+    count(r.events, depth ? "event" : r.stream),
+    ...(depth ? [count(r.checkpointsMatched, "checkpoint") + " matched"] : []),
     `coverage ${(r.coverage * 100).toFixed(2)}% of the day`,
     count(r.gaps.length, "marked gap"),
   ];
   if (r.continuity) facts.push(`day before: ${r.continuity.status}`);
   if (r.manifest) facts.push(r.manifest.mismatches.length === 0 ? "manifest ok" : "manifest BAD");
+  if (r.crossCheck) {
+    facts.push(
+      `cross-check: ${count(r.crossCheck.checked, "bookTicker")} checked, ` +
+        `${r.crossCheck.disagreed.toLocaleString("en-US")} disagreed`,
+    );
+  }
   const out = [head, `        ${facts.join(", ")}`];
   for (const g of r.gaps) {
     const span = g.to === null
@@ -54,9 +61,14 @@ export function totalsLine(report: VerifyReport, strict: boolean): string {
     : strict && report.damaged === 0
     ? "marked gaps found (--strict)"
     : "damage found";
+  const cross = report.crossCheck === undefined
+    ? ""
+    : `, cross-check: ${count(report.crossCheck.checked, "bookTicker")} checked, ${
+      report.crossCheck.disagreed.toLocaleString("en-US")
+    } disagreed`;
   return `${
     count(report.files.length, "file")
   }: ${report.whole} whole, ${report.damaged} damaged, ${
     count(report.gaps, "marked gap")
-  }: ${verdict}`;
+  }${cross}: ${verdict}`;
 }

@@ -9,27 +9,36 @@
 import { Buffer } from "node:buffer";
 import zlib from "node:zlib";
 import { readRawRecording, sharedDataPath } from "../../lib/recording/raw_recording.ts";
-import { asBookTicker, asDepthUpdate } from "../../lib/binance/parse.ts";
-import type { BookTicker } from "../../lib/binance/types.ts";
+import { asBookTicker, asDepthUpdate, asTrade } from "../../lib/binance/parse.ts";
+import type { BookTicker, StreamKind } from "../../lib/binance/types.ts";
 import { streamSymbol } from "../../lib/binance/urls.ts";
 import { DepthSync } from "../../lib/book/depth_sync.ts";
 import {
+  bookTickerRecord,
   depthUpdateRecord,
   FORMAT_VERSION,
+  recordingPath,
   type RecordingRecord,
   serializeRecord,
+  tradeRecord,
   utcDay,
 } from "../../lib/recording/records.ts";
 
-/** The lines of one symbol's day file. */
+/** The lines of one symbol's day file (of `stream`, default depth). */
 export interface DayLines {
   symbol: string;
   date: string;
   lines: string[];
+  stream?: StreamKind;
 }
 
-/** The header record of a day file. */
-export function headerLine(symbol: string, date: string, recv: number): string {
+/** The header record of a day file; `stream` default `<symbol>@depth@100ms`. */
+export function headerLine(
+  symbol: string,
+  date: string,
+  recv: number,
+  stream = `${symbol.toLowerCase()}@depth@100ms`,
+): string {
   return serializeRecord({
     type: "header",
     format: FORMAT_VERSION,
@@ -39,7 +48,7 @@ export function headerLine(symbol: string, date: string, recv: number): string {
     date,
     collector: "test",
     recv,
-    stream: `${symbol.toLowerCase()}@depth@100ms`,
+    stream,
   });
 }
 
@@ -53,14 +62,17 @@ export function gzipLines(lines: readonly string[], options: { linesPerMember?: 
   return new Uint8Array(Buffer.concat(members));
 }
 
-/** Writes `day` as `<dataDir>/<symbol>/<date>_dom.jsonl.gz`; returns the path. */
+/**
+ * Writes `day` as `<dataDir>/<symbol>/<date>_dom.jsonl.gz` (`_trade`, … for another stream);
+ * returns the path.
+ */
 export async function writeDay(
   dataDir: string,
   day: DayLines,
   options: { linesPerMember?: number; bytes?: (gz: Uint8Array) => Uint8Array } = {},
 ): Promise<string> {
   await Deno.mkdir(`${dataDir}/${day.symbol}`, { recursive: true });
-  const path = `${dataDir}/${day.symbol}/${day.date}_dom.jsonl.gz`;
+  const path = `${dataDir}/${recordingPath(day.symbol, day.date, day.stream ?? "depth")}`;
   const gz = gzipLines(day.lines, options);
   await Deno.writeFile(path, options.bytes ? options.bytes(gz) : gz);
   return path;
@@ -141,6 +153,56 @@ export async function realBookTickers(symbol: string): Promise<BookTicker[]> {
     }
   }
   return out;
+}
+
+const streamCache = new Map<string, Promise<DayLines[]>>();
+
+/**
+ * Trade or bookTicker day files of `symbol` built from the real `@trade` and `@bookTicker` frames
+ * of both recordings, as the collector writes them: a header naming the stream, a `start` gap in
+ * the first file only (a day continues the day before), every event in arrival order as its
+ * record; a trade's day is that of its `T`, a bookTicker's that of its `recv`.
+ */
+export function realStreamDays(
+  symbol: string,
+  stream: "trade" | "bookTicker",
+): Promise<DayLines[]> {
+  const key = `${symbol}/${stream}`;
+  let days = streamCache.get(key);
+  if (days === undefined) {
+    days = buildStreamDays(symbol, stream);
+    streamCache.set(key, days);
+  }
+  return days.then((d) => d.map((x) => ({ ...x, lines: [...x.lines] })));
+}
+
+async function buildStreamDays(symbol: string, stream: "trade" | "bookTicker") {
+  const days: DayLines[] = [];
+  let current: DayLines | undefined;
+  const name = `${symbol.toLowerCase()}@${stream}`;
+  for (const file of ["20240808", "20240809"]) {
+    const path = sharedDataPath(`spot/${symbol.toLowerCase()}_${file}.gz`);
+    for await (const m of readRawRecording(path)) {
+      if (m.kind !== "frame" || m.frame.stream !== name) continue;
+      const recv = recvMs(m.recvNs);
+      const record = stream === "trade"
+        ? tradeRecord(asTrade(m.frame.data), recv)
+        : bookTickerRecord(asBookTicker(m.frame.data), recv);
+      const day = utcDay(record.type === "trade" ? record.T : recv);
+      if (current === undefined || day !== current.date) {
+        const first = current === undefined;
+        current = { symbol, date: day, stream, lines: [headerLine(symbol, day, recv, name)] };
+        days.push(current);
+        if (first) {
+          current.lines.push(
+            serializeRecord({ type: "gap", recv, lastUpdateId: null, reason: "start" }),
+          );
+        }
+      }
+      current.lines.push(serializeRecord(record));
+    }
+  }
+  return days;
 }
 
 /** Options of {@linkcode writeLongDay}. */
