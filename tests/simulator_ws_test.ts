@@ -249,3 +249,38 @@ Deno.test("Beyond maxConnectionAttempts in the window a handshake is refused wit
   clients.push(await RawWsClient.connect(`${sim.wsUrl}/ws`));
   for (const client of clients) await client.close();
 });
+
+Deno.test("Synthetic market: a trade and an aggTrade per event, ids consecutive, at the best bid", async () => {
+  await using sim = await startSimulator(fast);
+  const streams = ["btcusdt@trade", "btcusdt@aggTrade", "btcusdt@bookTicker"];
+  const client = await RawWsClient.connect(`${sim.wsUrl}/stream?streams=${streams.join("/")}`, {
+    autoPong: true,
+  });
+  const all = () =>
+    client.texts.map((t) => JSON.parse(t)).filter((f) => f.stream !== undefined) as {
+      stream: string;
+      data: Record<string, unknown>;
+    }[];
+  await client.waitFor(() => all().filter((f) => f.stream === "btcusdt@trade").length >= 20);
+  await client.close();
+  const of = (stream: string) => all().filter((f) => f.stream === stream).map((f) => f.data);
+  const trades = of("btcusdt@trade");
+  const aggs = of("btcusdt@aggTrade");
+  const tickers = of("btcusdt@bookTicker");
+  for (let i = 1; i < trades.length; i++) {
+    assert.equal(trades[i]!.t, (trades[i - 1]!.t as number) + 1);
+  }
+  for (let i = 1; i < aggs.length; i++) assert.equal(aggs[i]!.a, (aggs[i - 1]!.a as number) + 1);
+  assert.deepEqual(Object.keys(trades[0]!), ["e", "E", "s", "t", "p", "q", "T", "m", "M"]);
+  assert.equal(trades[0]!.e, "trade");
+  assert.equal(aggs[0]!.f, aggs[0]!.l);
+  assert.ok(tickers.length > 10);
+  // Each trade is at the best bid of the bookTicker sent just before it.
+  const sequence = all();
+  for (const [i, f] of sequence.entries()) {
+    if (f.stream !== "btcusdt@trade" || i === 0) continue;
+    const ticker = sequence.slice(0, i).findLast((g) => g.stream === "btcusdt@bookTicker");
+    if (ticker) assert.equal(f.data.p, ticker.data.b);
+  }
+  assert.ok((sim.lastTradeIds("BTCUSDT")?.t ?? 0) >= (trades.at(-1)!.t as number));
+});
