@@ -7,6 +7,9 @@
  * Usage: deno run -A scripts/bench_follow.ts [--seconds 20] [--counts 30,300] [--levels 1000]
  *   [--sink recorder|count]   (count: records are only counted, to see the Recorder's share)
  *   [--redundancy 1,2]        (connections per set of streams; each case runs once per value)
+ *   [--streams "depth|depth,trade|depth,bookTicker"]   (sets of streams, `|` between sets; each
+ *                             case runs once per set; the first set is the baseline of the
+ *                             extra CPU per event of the others)
  *
  * @module
  */
@@ -17,6 +20,7 @@ import { createLogger } from "../lib/util/log.ts";
 import { startCollector } from "../lib/collector/collector.ts";
 import { CountingSink } from "../lib/collector/sink.ts";
 import { depthStreamName } from "../lib/binance/urls.ts";
+import type { StreamKind } from "../lib/binance/types.ts";
 import { Recorder } from "../lib/storage/recorder.ts";
 import { VERSION } from "../lib/version.ts";
 
@@ -28,11 +32,13 @@ const { values } = parseArgs({
     levels: { type: "string", default: "1000" },
     sink: { type: "string", default: "recorder" },
     redundancy: { type: "string", default: "1,2" },
+    streams: { type: "string", default: "depth" },
   },
 });
 const seconds = Number(values.seconds);
 const counts = values.counts.split(",").map(Number);
 const redundancies = values.redundancy.split(",").map(Number);
+const streamSets = values.streams.split("|").map((set) => set.split(",") as StreamKind[]);
 const main = new URL("../main.ts", import.meta.url).pathname;
 
 function symbolNames(n: number): string[] {
@@ -83,7 +89,19 @@ function cpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
-async function follow(n: number, redundancy: number): Promise<string> {
+/** Events recorded so far: depth updates and every other stream's records. */
+function recorded(collector: ReturnType<typeof startCollector>): { depth: number; other: number } {
+  let other = 0;
+  for (const merges of collector.streamMerges().values()) {
+    for (const m of merges) other += m.stats.recorded;
+  }
+  return { depth: collector.stats().written, other };
+}
+
+/** CPU s per wall s of the first set of streams, per case, for the extra CPU of the others. */
+const baseline = new Map<string, number>();
+
+async function follow(n: number, redundancy: number, streams: StreamKind[]): Promise<string> {
   const symbols = symbolNames(n);
   const sim = await startSimProcess(symbols);
   const dataDir = await Deno.makeTempDir({ prefix: "bench_follow_" });
@@ -96,6 +114,7 @@ async function follow(n: number, redundancy: number): Promise<string> {
       dataDir,
       statusIntervalMs: 0,
       redundancy,
+      streams,
     };
     const recorder = await Recorder.open({
       dataDir,
@@ -110,7 +129,8 @@ async function follow(n: number, redundancy: number): Promise<string> {
     try {
       await collector.ready;
       const syncStart = performance.now();
-      while (collector.stats().inSync < n) {
+      const depth = streams.includes("depth") ? n : 0;
+      while (collector.stats().inSync < depth) {
         if (performance.now() - syncStart > 60_000) throw new Error("Symbols did not sync in 60 s");
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -121,20 +141,30 @@ async function follow(n: number, redundancy: number): Promise<string> {
       }
       await new Promise((r) => setTimeout(r, 2000)); // settle
       const rss: number[] = [];
-      const before = { cpu: cpuSeconds(), wall: performance.now(), ...collector.stats() };
+      const before = { cpu: cpuSeconds(), wall: performance.now(), ...recorded(collector) };
       const bytes0 = recorder.stats.bytesWritten;
       const sampler = setInterval(() => rss.push(Deno.memoryUsage().rss), 250);
       await new Promise((r) => setTimeout(r, seconds * 1000));
       clearInterval(sampler);
-      const after = { cpu: cpuSeconds(), wall: performance.now(), ...collector.stats() };
+      const after = { cpu: cpuSeconds(), wall: performance.now(), ...recorded(collector) };
       const wall = (after.wall - before.wall) / 1000;
       const cpu = after.cpu - before.cpu;
-      const events = after.written - before.written;
+      const depthEvents = after.depth - before.depth;
+      const otherEvents = after.other - before.other;
+      const events = depthEvents + otherEvents;
       const mib = (x: number) => (x / 1048576).toFixed(0);
-      const gaps = after.gaps;
-      return `| ${n} | ${redundancy} | ${(events / wall).toFixed(0)} | ${
-        (cpu / wall).toFixed(3)
+      const gaps = collector.stats().gaps +
+        [...collector.streamMerges().values()].flat().reduce((a, m) => a + m.stats.gaps, 0);
+      const key = `${n}/${redundancy}`;
+      const base = baseline.get(key);
+      if (base === undefined) baseline.set(key, cpu / wall);
+      const extra = base === undefined || otherEvents === 0
+        ? "–"
+        : ((cpu / wall - base) / (otherEvents / wall) * 1e6).toFixed(1);
+      return `| ${n} | ${redundancy} | ${streams.join(",")} | ${
+        (depthEvents / wall).toFixed(0)
       } | ` +
+        `${(otherEvents / wall).toFixed(0)} | ${(cpu / wall).toFixed(3)} | ${extra} | ` +
         `${(cpu / events * 1e6).toFixed(1)} | ${mib(Math.max(...rss))} | ` +
         `${mib(rss.reduce((a, b) => a + b, 0) / rss.length)} | ` +
         `${((recorder.stats.bytesWritten - bytes0) / 1024 / wall).toFixed(0)} | ` +
@@ -156,8 +186,11 @@ console.log(
     }; simulator in its own process.\n`,
 );
 console.log(
-  "| symbols | redundancy | events/s | CPU s per wall s | CPU µs per event | RSS max MiB | " +
-    "RSS mean MiB | KiB/s written | time to sync all (s) | gaps |",
+  "| symbols | redundancy | streams | depth events/s | other events/s | CPU s per wall s | " +
+    "extra CPU µs per other event | CPU µs per event | RSS max MiB | RSS mean MiB | " +
+    "KiB/s written | time to sync all (s) | gaps |",
 );
-console.log("|---|---|---|---|---|---|---|---|---|---|");
-for (const n of counts) for (const r of redundancies) console.log(await follow(n, r));
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+for (const n of counts) {
+  for (const r of redundancies) for (const set of streamSets) console.log(await follow(n, r, set));
+}
