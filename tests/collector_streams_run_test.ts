@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
 import { startSimulator } from "../lib/simulator/simulator.ts";
 import { until } from "./helpers/collector_harness.ts";
-import { simulatorArgs, spawnRun } from "./helpers/collector_process.ts";
+import { collector, simulatorArgs, spawnRun } from "./helpers/collector_process.ts";
 
 const SYMBOLS = ["BTCUSDT", "ETHUSDT"];
 
@@ -65,6 +65,12 @@ Deno.test("collector run --streams records trades, aggTrades and bookTickers bes
       assert.ok(depth.some((r) => r.type === "depthUpdate"));
       assert.ok(depth.every((r) => r.type !== "trade" && r.type !== "bookTicker"));
     }
+    // verify reads every file the run wrote, the stream files included, and finds them whole.
+    const verified = await collector("verify", "--json", dataDir);
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+    const report = JSON.parse(verified.stdout) as { files: { path: string; status: string }[] };
+    assert.equal(report.files.length, 8, report.files.map((f) => f.path).join(", "));
+    assert.ok(report.files.every((f) => f.status === "whole"));
   } finally {
     await Deno.remove(dataDir, { recursive: true });
   }

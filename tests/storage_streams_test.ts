@@ -120,6 +120,10 @@ Deno.test("Recorder writes each stream of a symbol into its own day files, rotat
     );
     assert.equal(manifest.file, "2025-06-25_trade.jsonl.gz");
     assert.equal(manifest.gaps, 1);
+    const firstDay = days[0]!.filter((r) => r.type === "trade");
+    assert.equal(manifest.events, firstDay.length);
+    assert.equal(manifest.firstUpdateId, firstDay[0]!.t);
+    assert.equal(manifest.lastUpdateId, firstDay.at(-1)!.t);
   } finally {
     await Deno.remove(dataDir, { recursive: true });
   }

@@ -52,17 +52,22 @@ export function addToBatch(batch: Batch, record: RecordingRecord, line: string):
       batch.records++;
       break;
     case "trade":
-      batch.records++;
-      batch.lastUpdateId = record.t;
-      break;
     case "aggTrade":
+    case "bookTicker": {
+      // In the file of another stream the events are these, their ids `t`, `a`, `u`
+      // (as `countRecord` of record_counts.ts counts them).
+      const id = record.type === "trade"
+        ? record.t
+        : record.type === "aggTrade"
+        ? record.a
+        : record.u;
       batch.records++;
-      batch.lastUpdateId = record.a;
+      counts.events++;
+      counts.firstUpdateId ??= id;
+      counts.lastUpdateId = id;
+      batch.lastUpdateId = id;
       break;
-    case "bookTicker":
-      batch.records++;
-      batch.lastUpdateId = record.u;
-      break;
+    }
   }
 }
 
