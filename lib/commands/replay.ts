@@ -7,12 +7,20 @@
 import { parseCommandArgs } from "../cli/args.ts";
 import { EXIT_OK, EXIT_PROBLEM, UsageError } from "../util/errors.ts";
 import { replayBookRows, type ReplayOptions } from "../replay/book_rows.ts";
-import { csvHeader, csvLine, jsonLine, type RowFormat } from "../replay/row_format.ts";
-import { findRecordings } from "../verify/find_recordings.ts";
+import {
+  csvHeader,
+  csvLine,
+  jsonLine,
+  type RowFormat,
+  tradeCsvLine,
+  tradeJsonLine,
+} from "../replay/row_format.ts";
+import { interleaveRows, type ReplayRow, replayTradeRows } from "../replay/trade_rows.ts";
+import { findRecordings, type RecordingFile } from "../verify/find_recordings.ts";
 import type { Command } from "./command.ts";
 
 const HELP = `Usage: collector replay PATH… --depth N [--every 100ms | --every-event]
-                        [--format csv|jsonl] [--from T] [--to T] [--out FILE]
+                        [--format csv|jsonl] [--from T] [--to T] [--with-trades] [--out FILE]
 
 Rebuilds one symbol's order book from its day files (files or a directory; taken in date order)
 with Binance's rules and writes the best N levels per side:
@@ -22,6 +30,10 @@ with Binance's rules and writes the best N levels per side:
   --every-event    one row after every applied event (the default)
   --format F       csv (default) or jsonl
   --from T, --to T only rows with from <= time < to; T is ISO 8601 or epoch milliseconds
+  --with-trades    interleave the symbol's trades with the book rows by exchange time: every
+                   trade of <day>_trade.jsonl.gz beside each day file (or of
+                   <day>_aggTrade.jsonl.gz when the day has no trade file) at its trade time T,
+                   whether the book is in sync or not; at equal times the book row comes first
   --out FILE       write there instead of stdout
 
 Rows are written only while the book is in sync. After a gap, a discontinuity or damage the
@@ -38,6 +50,11 @@ bid1_px, bid1_qty, …, bidN_px, bidN_qty, ask1_px, ask1_qty, …, askN_qty. Pri
 are the exchange's decimal strings; missing levels are empty cells. For pandas:
   pd.read_csv("book.csv", parse_dates=["time"])
 JSON lines: {"time","time_ms","update_id","resync","bids":[[px,qty],…],"asks":[…]}.
+With --with-trades, CSV gains a column row (book or trade) after time_ms and the columns
+trade_id, trade_px, trade_qty, buyer_maker after the levels: a book row leaves the trade cells
+empty, a trade row (trade_id the trade id t, or the aggregate id a) the book's. JSON lines gain
+"row":"book" in book rows, and trades are {"time","time_ms","row":"trade","trade_id","price",
+"qty","buyer_maker"}.
 
 Exit codes: 0 done, 1 done but damage was skipped, 2 usage error or a path that cannot be read
 or is not a recording.`;
@@ -93,6 +110,24 @@ class Output {
   }
 }
 
+/**
+ * The trade files beside the day files `files`: each day's `_trade` file, or its `_aggTrade` file
+ * when it has none, in date order.
+ */
+async function tradeFiles(files: readonly RecordingFile[]): Promise<RecordingFile[]> {
+  const out: RecordingFile[] = [];
+  for (const f of files) {
+    for (const stream of ["trade", "aggTrade"] as const) {
+      const path = `${f.dir}/${f.date}_${stream}.jsonl.gz`;
+      const info = await Deno.stat(path).catch(() => null);
+      if (info === null || !info.isFile) continue;
+      out.push({ ...f, path, stream, bytes: info.size });
+      break;
+    }
+  }
+  return out;
+}
+
 /** The `replay` subcommand. */
 export const replayCommand: Command = {
   name: "replay",
@@ -109,6 +144,7 @@ export const replayCommand: Command = {
         from: { type: "string" },
         to: { type: "string" },
         out: { type: "string" },
+        "with-trades": { type: "boolean" },
       },
       allowPositionals: true,
       strict: true,
@@ -139,7 +175,12 @@ export const replayCommand: Command = {
     const to = parseTime("to", v.to);
     if (from !== undefined) options.from = from;
     if (to !== undefined) options.to = to;
-    const files = await findRecordings(parsed.positionals);
+    const found = await findRecordings(parsed.positionals);
+    const files = found.filter((f) => f.stream === "depth");
+    if (files.length === 0) {
+      throw new UsageError("replay needs depth files (<day>_dom.jsonl.gz); none were given");
+    }
+    const withTrades = v["with-trades"] === true;
     const symbols = [...new Set(files.map((f) => f.dir))];
     if (symbols.length > 1) {
       throw new UsageError(
@@ -151,10 +192,20 @@ export const replayCommand: Command = {
       : await Deno.open(v.out, { write: true, create: true, truncate: true });
     try {
       const out = new Output(file);
-      if (format === "csv") await out.line(csvHeader(depth));
-      for await (const rows of replayBookRows(files, options)) {
-        for (const row of rows) {
-          await out.line(format === "csv" ? csvLine(row, depth) : jsonLine(row));
+      if (format === "csv") await out.line(csvHeader(depth, withTrades));
+      const books = replayBookRows(files, options);
+      const rows: AsyncIterable<ReplayRow[]> = withTrades
+        ? interleaveRows(books, replayTradeRows(await tradeFiles(files), options))
+        : books;
+      for await (const batch of rows) {
+        for (const row of batch) {
+          if (row.kind === "trade") {
+            await out.line(format === "csv" ? tradeCsvLine(row, depth) : tradeJsonLine(row));
+          } else {
+            await out.line(
+              format === "csv" ? csvLine(row, depth, withTrades) : jsonLine(row, withTrades),
+            );
+          }
         }
       }
       await out.flush();
