@@ -1,6 +1,7 @@
 /**
  * `collector run --streams depth,trade,aggTrade,bookTicker` against the simulator, as a process:
- * each stream of each symbol in its own day file beside the depth file, every trade once.
+ * each stream of each symbol in its own day file beside the depth file, every trade once, through
+ * the loss of one connection and a `disconnect` gap when both are lost; `verify` finds it whole.
  */
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
@@ -35,6 +36,11 @@ Deno.test("collector run --streams records trades, aggTrades and bookTickers bes
       await until("trades", () => sim.lastTradeIds("BTCUSDT")!.t > from + 20);
       sim.dropConnections([sim.connections()[0]!.id]);
       await until("trades after a drop", () => sim.lastTradeIds("BTCUSDT")!.t > from + 60);
+      await until("both lanes open again", () => sim.stats.connectionsOpen === 2, 10_000);
+      sim.dropConnections(); // both: continuity is lost, a gap in every stream's file
+      await until("a lane back", () => sim.stats.connectionsOpen >= 1, 10_000);
+      const back = sim.lastTradeIds("BTCUSDT")!.t;
+      await until("trades after both dropped", () => sim.lastTradeIds("BTCUSDT")!.t > back + 40);
     } finally {
       run.child.kill("SIGTERM");
       const status = await run.done;
@@ -53,10 +59,20 @@ Deno.test("collector run --streams records trades, aggTrades and bookTickers bes
         const records = await readRecords(`${dataDir}/${symbol}/${day}_${kind}.jsonl.gz`);
         assert.equal(records[0]!.type, "header");
         assert.equal(records[0]!.stream, `${symbol.toLowerCase()}@${kind}`);
-        assert.deepEqual(records.filter((r) => r.type === "gap").map((r) => r.reason), ["start"]);
-        const ids = records.filter((r) => r.type === kind).map((r) => r[id] as number);
-        assert.ok(ids.length > 40, `${symbol} ${kind}: ${ids.length}`);
-        ids.forEach((v, i) => i === 0 || assert.equal(v, ids[i - 1]! + 1, `${kind} ${v}`));
+        const gaps = records.filter((r) => r.type === "gap");
+        assert.deepEqual(gaps.map((r) => r.reason), ["start", "disconnect"]);
+        // Every trade once; consecutive on each side of the disconnect gap, which names the last.
+        const at = records.indexOf(gaps[1]!);
+        const idsOf = (part: Record<string, unknown>[]) =>
+          part.filter((r) => r.type === kind).map((r) => r[id] as number);
+        const before = idsOf(records.slice(0, at));
+        const after = idsOf(records.slice(at));
+        assert.equal(gaps[1]!.lastUpdateId, before.at(-1));
+        for (const ids of [before, after]) {
+          assert.ok(ids.length > 20, `${symbol} ${kind}: ${ids.length}`);
+          ids.forEach((v, i) => i === 0 || assert.equal(v, ids[i - 1]! + 1, `${kind} ${v}`));
+        }
+        assert.ok(after[0]! > before.at(-1)!);
       }
       const tickers = await readRecords(`${dataDir}/${symbol}/${day}_bookTicker.jsonl.gz`);
       assert.equal(tickers[0]!.stream, `${symbol.toLowerCase()}@bookTicker`);
