@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import type { DayFigures } from "../lib/report/day_figures.ts";
 import { visitPage } from "./helpers/chromium.ts";
 import { assertUsageError, collector } from "./helpers/collector_process.ts";
-import { realDays, writeDay } from "./helpers/fixtures.ts";
+import { realDays, realStreamDays, writeDay } from "./helpers/fixtures.ts";
 
 /** BTCUSDT whole, ETHUSDT with one event line removed (a discontinuity): one day each. */
 async function dataDir(): Promise<{ dir: string; date: string }> {
@@ -60,7 +60,7 @@ Deno.test("collector report: the page loads in headless Chromium without errors 
     const out = `${dir}/report.html`;
     const result = await collector("report", dir, "--date", date, "--out", out);
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /report: 2 symbols \(1 whole, 1 damaged, \d+ gaps\) → /);
+    assert.match(result.stderr, /report: 2 symbols, 2 files \(1 whole, 1 damaged, \d+ gaps\) → /);
     const page = await Deno.readTextFile(out);
     assert.ok(!/\b(src|href)="(https?:)?\/\//.test(page), "self-contained: nothing fetched");
     const visit = await visitPage(`file://${out}`, {
@@ -85,7 +85,7 @@ Deno.test("collector report: the page loads in headless Chromium without errors 
       filtered: string[];
     };
     assert.deepEqual(value.symbols, ["ETHUSDT", "BTCUSDT"], "worst first");
-    assert.match(value.summary, /^2 symbols: 1 whole, 1 damaged/);
+    assert.match(value.summary, /^2 symbols, 2 files: 1 whole, 1 damaged/);
     assert.ok(value.gapTitles.some((t) => t.startsWith("gap: start")), value.gapTitles.join());
     assert.deepEqual(value.filtered, ["BTCUSDT"]);
     // A real picture: a PNG of some size.
@@ -93,6 +93,30 @@ Deno.test("collector report: the page loads in headless Chromium without errors 
     assert.ok(visit.screenshot.length > 10_000, `${visit.screenshot.length} bytes`);
     const shot = Deno.env.get("REPORT_SCREENSHOT");
     if (shot) await Deno.writeFile(shot, visit.screenshot);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("collector report lists a symbol's trade and bookTicker files with its book", async () => {
+  const { dir, date } = await dataDir();
+  try {
+    for (const stream of ["trade", "bookTicker"] as const) {
+      const day = (await realStreamDays("BTCUSDT", stream)).find((d) => d.date === date)!;
+      await writeDay(dir, day);
+    }
+    const result = await collector("report", dir, "--date", date, "--json");
+    const figures = JSON.parse(result.stdout) as DayFigures;
+    assert.equal(figures.summary.symbols, 2);
+    assert.equal(figures.summary.files, 4);
+    const btc = figures.symbols.find((s) => s.symbol === "BTCUSDT")!;
+    assert.deepEqual(btc.streams.map((x) => [x.stream, x.status]).sort(), [
+      ["bookTicker", "whole"],
+      ["trade", "whole"],
+    ]);
+    assert.ok(btc.streams.every((x) => x.events > 100), JSON.stringify(btc.streams));
+    const page = await collector("report", dir, "--date", date, "--out", "-");
+    assert.match(page.stdout, /trade whole \(\d+ events, [\d.]+ KiB\)/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

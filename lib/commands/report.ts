@@ -12,11 +12,11 @@ import type { Command } from "./command.ts";
 
 const HELP = `Usage: collector report DIR --date YYYY-MM-DD [--out FILE] [--json]
 
-Makes the day report of the recordings under DIR (searched recursively, every symbol's file of
+Makes the day report of the recordings under DIR (searched recursively, every symbol's files of
 that UTC day): one self-contained HTML page (no network needed to open it) with a summary line
 and, per symbol, worst first, a timeline of the day in sync and in marked gaps (the reason on
 hover), events per minute, the lag from event time to receipt (p50, p99), the file size, the
-book checkpoints and what verify found.
+book checkpoints, what verify found, and the symbol's other files (trades, bookTicker).
 
 Options:
   --date YYYY-MM-DD  the UTC day (required)
@@ -78,8 +78,8 @@ export const reportCommand: Command = {
         }
         const s = figures.summary;
         console.error(
-          `report: ${s.symbols} symbols (${s.whole} whole, ${s.damaged} damaged, ${s.gaps} gaps) ` +
-            `→ ${out}`,
+          `report: ${s.symbols} symbols, ${s.files} files (${s.whole} whole, ${s.damaged} damaged, ` +
+            `${s.gaps} gaps) → ${out}`,
         );
       }
     }

@@ -1,7 +1,9 @@
 /**
- * The figures of a day report (`collector report`): for every symbol recorded on one UTC day, what
- * `verify` finds (status, coverage, gaps, checkpoints, problems) and, from the events themselves,
- * events per minute and the lag from exchange time `E` to receipt, sorted worst first.
+ * The figures of a day report (`collector report`): for every symbol whose book was recorded on
+ * one UTC day, what `verify` finds in the depth file (status, coverage, gaps, checkpoints,
+ * problems) and, from the events themselves, events per minute and the lag from exchange time `E`
+ * to receipt, with its other streams' files (trades, bookTicker), sorted worst first. The summary
+ * counts every file of the day.
  *
  * @module
  */
@@ -46,6 +48,8 @@ export interface SymbolFigures {
   eventsPerMinute: number[];
   /** The day from 00:00 to 24:00 UTC: in sync, in a marked gap; the rest had no data. */
   timeline: Stretch[];
+  /** The symbol's files of other streams that day (trades, bookTicker), as verify found them. */
+  streams: { stream: string; status: FileReport["status"]; bytes: number; events: number }[];
 }
 
 /** The whole report. */
@@ -56,6 +60,8 @@ export interface DayFigures {
   symbols: SymbolFigures[];
   summary: {
     symbols: number;
+    /** Files of the day, every stream. */
+    files: number;
     whole: number;
     damaged: number;
     gaps: number;
@@ -83,14 +89,18 @@ export async function dayFigures(
   options: { now?: () => number } = {},
 ): Promise<DayFigures> {
   const files = (await findRecordings([dir])).filter((f) => f.date === date);
-  if (files.length === 0) {
+  if (!files.some((f) => f.stream === "depth")) {
     throw new InputError(`No recordings of ${date} under "${dir}"`);
   }
   const report = await verifyFiles(files);
   const symbols: SymbolFigures[] = [];
   for (const file of report.files) {
+    if (file.stream !== "depth") continue;
     const recording = files.find((f) => f.path === file.path)!;
-    symbols.push({ ...fromVerify(file, date), ...await eventFigures(recording, date) });
+    const streams = report.files
+      .filter((f) => f.stream !== "depth" && f.symbol === file.symbol)
+      .map((f) => ({ stream: f.stream, status: f.status, bytes: f.bytes, events: f.events }));
+    symbols.push({ ...fromVerify(file, date), ...await eventFigures(recording, date), streams });
   }
   symbols.sort(worstFirst);
   const sum = (f: (s: SymbolFigures) => number) => symbols.reduce((a, s) => a + f(s), 0);
@@ -102,6 +112,7 @@ export async function dayFigures(
       symbols: symbols.length,
       whole: report.whole,
       damaged: report.damaged,
+      files: report.files.length,
       gaps: sum((s) => s.gaps.length),
       coverage: symbols.length === 0 ? 0 : sum((s) => s.coverage) / symbols.length,
       bytes: sum((s) => s.bytes),
@@ -112,16 +123,15 @@ export async function dayFigures(
 
 /** Damaged first, then the least coverage, then the most gaps, then by name. */
 function worstFirst(a: SymbolFigures, b: SymbolFigures): number {
-  if (a.status !== b.status) return a.status === "damaged" ? -1 : 1;
+  const damaged = (s: SymbolFigures) =>
+    s.status === "damaged" || s.streams.some((x) => x.status === "damaged");
+  if (damaged(a) !== damaged(b)) return damaged(a) ? -1 : 1;
   if (a.coverage !== b.coverage) return a.coverage - b.coverage;
   if (a.gaps.length !== b.gaps.length) return b.gaps.length - a.gaps.length;
   return a.symbol < b.symbol ? -1 : 1;
 }
 
-type VerifyPart = Omit<
-  SymbolFigures,
-  "lagP50Ms" | "lagP99Ms" | "eventsPerMinute"
->;
+type VerifyPart = Omit<SymbolFigures, "lagP50Ms" | "lagP99Ms" | "eventsPerMinute" | "streams">;
 
 function fromVerify(file: FileReport, date: string): VerifyPart {
   const day = Date.parse(`${date}T00:00:00Z`);

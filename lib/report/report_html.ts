@@ -69,6 +69,11 @@ function row(s: SymbolFigures, day: number): string {
   const more = s.problemCount > problems.length
     ? `<li>… ${s.problemCount - problems.length} more</li>`
     : "";
+  const streams = s.streams.map((x) =>
+    `${escapeHtml(x.stream)} ${x.status === "damaged" ? "<b>damaged</b>" : "whole"} (${
+      plural(x.events, "event")
+    }, ${bytes(x.bytes)})`
+  );
   const checkpoints = `${s.checkpointsMatched} matched` +
     (s.checkpointsDiffering > 0 ? `, <b>${s.checkpointsDiffering} differ</b>` : "");
   return `<section class="symbol ${s.status}" data-symbol="${escapeHtml(s.symbol)}">
@@ -77,7 +82,7 @@ function row(s: SymbolFigures, day: number): string {
     plural(s.events, "event")
   } · ${bytes(s.bytes)} · lag p50 ${ms(s.lagP50Ms)}, p99 ${
     ms(s.lagP99Ms)
-  } · checkpoints ${checkpoints}</p>
+  } · checkpoints ${checkpoints}${streams.length > 0 ? ` · ${streams.join(", ")}` : ""}</p>
 ${timelineSvg(s.timeline, day)}
 ${rateSvg(s.eventsPerMinute)}
 ${problems.length > 0 ? `<ul class="problems">${problems.join("")}${more}</ul>` : ""}
@@ -119,7 +124,8 @@ filter.addEventListener("input", () => {
 export function renderReport(figures: DayFigures): string {
   const day = Date.parse(`${figures.date}T00:00:00Z`);
   const s = figures.summary;
-  const summary = `${plural(s.symbols, "symbol")}: ${s.whole} whole, ${s.damaged} damaged · ` +
+  const summary = `${plural(s.symbols, "symbol")}, ${plural(s.files, "file")}: ` +
+    `${s.whole} whole, ${s.damaged} damaged · ` +
     `${plural(s.gaps, "gap")} · mean coverage ${pct(s.coverage)} · ${
       plural(s.events, "event")
     } · ` +
