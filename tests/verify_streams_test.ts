@@ -12,6 +12,7 @@ import {
   writeDay,
 } from "./helpers/fixtures.ts";
 import { loadRawRecording, sharedDataPath } from "../lib/recording/raw_recording.ts";
+import { collector } from "./helpers/collector_process.ts";
 
 async function verifyDays(
   days: DayLines[],
@@ -248,4 +249,53 @@ Deno.test("verify --cross-check: one depth level changed is a disagreement at it
   assert.ok(day2.crossCheck!.disagreed >= 1);
   assert.equal(report.files[0]!.crossCheck!.disagreed, 0);
   console.log(`changed line ${i + 1}: ${first.message}`);
+});
+
+Deno.test("collector verify --cross-check --json: the counts and the stream of every file, exit 0; text names a disagreement, exit 1", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const [a, b] = await realDays("ETHUSDT");
+    const streams = [
+      ...await realStreamDays("ETHUSDT", "trade"),
+      ...await realStreamDays("ETHUSDT", "bookTicker"),
+    ];
+    for (const day of [a!, b!, ...streams]) await writeDay(dir, day);
+    const json = await collector("verify", "--cross-check", "--json", dir);
+    assert.equal(json.code, 0, json.stdout);
+    const report = JSON.parse(json.stdout);
+    assert.deepEqual(report.crossCheck, { checked: 1056, disagreed: 0 });
+    assert.deepEqual(report.files.map((f: FileReport) => f.stream), [
+      "depth",
+      "depth",
+      "trade",
+      "trade",
+      "bookTicker",
+      "bookTicker",
+    ]);
+    // One quantity of the best ask changed in an event the exchange sent a bookTicker for.
+    const tickers = new Set(
+      streams.flatMap((d) => d.lines).map((l) => JSON.parse(l)).filter((r) =>
+        r.type === "bookTicker"
+      ).map((r) => `${r.u} ${r.a}`),
+    );
+    const i = b!.lines.findIndex((l) => {
+      const r = JSON.parse(l);
+      return r.type === "depthUpdate" && r.a.some(([p]: string[]) => tickers.has(`${r.u} ${p}`));
+    });
+    const event = JSON.parse(b!.lines[i]!);
+    event.a = event.a.map(([p, q]: string[]) =>
+      tickers.has(`${event.u} ${p}`) ? [p, "77"] : [p, q]
+    );
+    b!.lines[i] = JSON.stringify(event);
+    await writeDay(dir, b!);
+    const text = await collector("verify", "--cross-check", `${dir}/ETHUSDT`);
+    assert.equal(text.code, 1, text.stdout);
+    assert.match(
+      text.stdout,
+      new RegExp(`cross-check \\[line ${i + 1}, .*u=${event.u} says`),
+    );
+    assert.match(text.stdout, /disagreed: damage found/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
