@@ -292,7 +292,7 @@ Deno.test("collector verify --cross-check --json: the counts and the stream of e
     assert.equal(text.code, 1, text.stdout);
     assert.match(
       text.stdout,
-      new RegExp(`cross-check \\[line ${i + 1}, .*u=${event.u} says`),
+      new RegExp(`cross-check \\[line ${i + 1}, byte \\d+, .*u=${event.u} says`),
     );
     assert.match(text.stdout, /disagreed: damage found/);
   } finally {

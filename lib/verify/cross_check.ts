@@ -34,8 +34,11 @@ interface Ticker {
 /** Where the problems and counts of the depth file being checked go. */
 export interface CrossCheckTarget {
   /** One more bookTicker compared; `problem` when it disagreed. */
-  compared(problem: Omit<Problem, "kind" | "byte"> | undefined): void;
+  compared(problem: Omit<Problem, "kind"> | undefined): void;
 }
+
+/** Numbers per point in the points of a block. */
+const STRIDE = 8;
 
 /** A number for a message: the book's value, or `none` for an empty side. */
 function show(price: number | undefined, quantity: number | undefined): string {
@@ -50,7 +53,7 @@ export class CrossChecker {
   #queue: Ticker[] = [];
   #head = 0;
   #done = false;
-  /** Points of the current block: u, line, E, bid price, bid qty, ask price, ask qty. */
+  /** Points of the current block: u, line, byte, E, bid price, bid qty, ask price, ask qty. */
   #points: number[] = [];
   #target: CrossCheckTarget | null = null;
   readonly #sink: RecordSink;
@@ -74,13 +77,17 @@ export class CrossChecker {
     this.#points = [];
   }
 
-  /** The book is in sync at update id `book.lastUpdateId` after line `line` (event time `E`). */
-  point(book: NumericBook, line: number, E: number | null): void {
+  /**
+   * The book is in sync at update id `book.lastUpdateId` after line `line` (event time `E`) of
+   * the gzip member at byte `byte`.
+   */
+  point(book: NumericBook, line: number, byte: number, E: number | null): void {
     const bid = book.bestBid();
     const ask = book.bestAsk();
     this.#points.push(
       book.lastUpdateId,
       line,
+      byte,
       E ?? NaN,
       bid?.[0] ?? NaN,
       bid?.[1] ?? NaN,
@@ -95,11 +102,11 @@ export class CrossChecker {
     if (points.length === 0) return;
     this.#points = [];
     let maxU = 0;
-    for (let i = 0; i < points.length; i += 7) maxU = Math.max(maxU, points[i]!);
+    for (let i = 0; i < points.length; i += STRIDE) maxU = Math.max(maxU, points[i]!);
     while (!this.#done && (this.#head >= this.#queue.length || this.#queue.at(-1)!.u <= maxU)) {
       await this.#read();
     }
-    for (let i = 0; i < points.length; i += 7) this.#compare(points, i);
+    for (let i = 0; i < points.length; i += STRIDE) this.#compare(points, i);
     if (this.#head > 4096) {
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
@@ -113,10 +120,10 @@ export class CrossChecker {
     for (; this.#head < queue.length && queue[this.#head]!.u === u; this.#head++) {
       const t = queue[this.#head]!;
       const [bidPx, bidQty, askPx, askQty] = [
-        points[i + 3]!,
         points[i + 4]!,
         points[i + 5]!,
         points[i + 6]!,
+        points[i + 7]!,
       ];
       const agree = parsePrice(t.b) === bidPx && parseQuantity(t.B) === bidQty &&
         parsePrice(t.a) === askPx && parseQuantity(t.A) === askQty;
@@ -125,7 +132,8 @@ export class CrossChecker {
         continue;
       }
       const line = points[i + 1]!;
-      const E = points[i + 2]!;
+      const byte = points[i + 2]!;
+      const E = points[i + 3]!;
       const nan = (x: number) => Number.isNaN(x) ? undefined : x;
       const time = Number.isNaN(E) ? undefined : new Date(E).toISOString();
       this.#target?.compared({
@@ -133,6 +141,7 @@ export class CrossChecker {
           `best ask ${t.a}/${t.A}; the book replayed to line ${line} (u=${u}) has best bid ` +
           `${show(nan(bidPx), nan(bidQty))}, best ask ${show(nan(askPx), nan(askQty))}`,
         line,
+        byte,
         ...(time === undefined ? {} : { time }),
       });
     }

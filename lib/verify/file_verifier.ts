@@ -204,13 +204,13 @@ export class FileVerifier implements RecordSink, ReplayListener<NumericEvent> {
       );
     }
     this.#crossed = crossed;
-    if (this.#cross !== null) this.#cross.point(book, line, ev.E);
+    if (this.#cross !== null) this.#cross.point(book, line, this.#member, ev.E);
   }
 
   /** @internal */
   synced(synced: Synced): void {
     this.#crossed = false;
-    this.#cross?.point(this.#replay.book, synced.line, synced.time);
+    this.#cross?.point(this.#replay.book, synced.line, this.#member, synced.time);
     if (synced.applied > 0) this.#coverage.started(synced.time);
   }
 
