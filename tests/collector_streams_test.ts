@@ -131,7 +131,7 @@ Deno.test("collector: losing both connections is a disconnect gap in the trade s
   }
 });
 
-Deno.test("collector: a bad trade frame is never recorded; on one connection it is taken from the other", async () => {
+Deno.test("collector: a bad trade frame is never recorded; on one connection it is taken from the other, on both it is a marked gap", async () => {
   await using h = await startHarness({
     sim: { symbols: SYMBOLS, updateIntervalMs: 20 },
     config: { streams: ["trade"] },
@@ -147,9 +147,13 @@ Deno.test("collector: a bad trade frame is never recorded; on one connection it 
   const records = h.sink.of("BTCUSDT", "trade");
   assert.ok(records.every((r) => !JSON.stringify(r).includes("12.3x")), "bad price not recorded");
   const { ids, gaps } = tradeIds(records, "trade");
-  assert.deepEqual(gaps, []);
   const holes = ids.slice(1).filter((id, i) => id !== ids[i]! + 1);
   assert.equal(holes.length, 1, `only the trade bad on both connections is missing: ${holes}`);
+  // That hole is announced: a sequence gap right before the trade after it.
+  assert.deepEqual(gaps.map((g) => g.type === "gap" && g.reason), ["sequence"]);
+  const gapAt = records.indexOf(gaps[0]!);
+  const after = records[gapAt + 1]!;
+  assert.ok(after.type === "trade" && after.t === holes[0], JSON.stringify(after));
   assert.ok(h.collector.stats().malformed >= 3, `${h.collector.stats().malformed} malformed`);
   assertConsecutive(tradeIds(h.sink.of("ETHUSDT", "trade"), "trade").ids, "ETHUSDT");
 });

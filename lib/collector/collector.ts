@@ -149,7 +149,14 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
       config.weightBudgetShare;
     for (const symbol of found.symbols) {
       if (others.length > 0) {
-        const ctx = { sink: options.sink, recvNow: receiveTime, gapLog: noisy.gap };
+        const ctx = {
+          sink: options.sink,
+          recvNow: receiveTime,
+          gapLog: noisy.gap,
+          holdMs: config.silenceTimeoutMs,
+          maxHeld: config.maxBufferedEvents,
+          now,
+        };
         streamMerges.set(symbol, others.map((kind) => new StreamMerge(symbol, kind, ctx)));
       }
       if (!kinds.includes("depth")) continue;

@@ -48,11 +48,21 @@ export interface Feed {
 /**
  * Where a merged run goes (a symbol's `SymbolSync`): the next event, and what happened to the run.
  */
-export interface RunTarget {
+/** What the merge needs of an event: its first and final id, and its exchange time. */
+export interface MergeEvent {
+  /** First update id (a trade: its id). */
+  U: number;
+  /** Final update id (a trade: its id again). */
+  u: number;
+  /** Exchange time, epoch ms, for the feeds' lag. */
+  E: number;
+}
+
+export interface RunTarget<E extends MergeEvent = DepthUpdate> {
   /** Final update id of the last event taken, `null` when the run is broken. */
   readonly lastSeenU: number | null;
   /** The next event of the run (continuing it, or across a hole the target records). */
-  accept(event: DepthUpdate, recv: number): void;
+  accept(event: E, recv: number): void;
   /** The run is broken: a feed went and nothing can fill the hole (`detail` says so). */
   lose(reason: "disconnect", detail: string): void;
   /** Another batching ahead: write the in-sync book as a snapshot so that the next event bridges it. */
@@ -79,36 +89,36 @@ export interface FeedMergeOptions {
   onJoined?(feed: Feed): void;
 }
 
-interface Held {
-  event: DepthUpdate;
+interface Held<E> {
+  event: E;
   recv: number;
   /** When it was held, `now()` ms. */
   at: number;
 }
 
 /** One feed as one symbol sees it. */
-interface FeedState {
+interface FeedState<E> {
   readonly feed: Feed;
   /** Largest `u` the feed delivered for the symbol since it was attached. */
   lastU: number | null;
   /** Its events ahead of the run, in order, waiting for the hole before them to be filled. */
-  held: Held[];
+  held: Held<E>[];
   /** A handoff's replacement that has not caught up with the run yet. */
   joining: boolean;
 }
 
 /** One symbol's feeds and their merged run. */
-export class FeedMerge {
+export class FeedMerge<E extends MergeEvent = DepthUpdate> {
   readonly symbol: string;
-  #target: RunTarget;
+  #target: RunTarget<E>;
   #o: FeedMergeOptions;
-  #feeds = new Map<Feed, FeedState>();
+  #feeds = new Map<Feed, FeedState<E>>();
   #leader: Feed | null = null;
   #holdMs: number;
   #now: () => number;
 
   /** Merges the feeds of `symbol` into `target`; no feed yet. */
-  constructor(symbol: string, target: RunTarget, options: FeedMergeOptions) {
+  constructor(symbol: string, target: RunTarget<E>, options: FeedMergeOptions) {
     this.symbol = symbol;
     this.#target = target;
     this.#o = options;
@@ -147,7 +157,7 @@ export class FeedMerge {
   }
 
   /** An event from `feed`, received at `recv`. */
-  onEvent(feed: Feed, event: DepthUpdate, recv: number): void {
+  onEvent(feed: Feed, event: E, recv: number): void {
     const f = this.#feeds.get(feed);
     if (f === undefined) {
       this.#o.stats.duplicates++; // a retired connection's last words
@@ -194,19 +204,19 @@ export class FeedMerge {
     this.#feeds.set(feed, { feed, lastU: null, held: [], joining });
   }
 
-  #repeated(f: FeedState): void {
+  #repeated(f: FeedState<E>): void {
     this.#o.stats.duplicates++;
     if (f.feed.delivery) f.feed.delivery.repeated++;
   }
 
-  #take(f: FeedState, event: DepthUpdate, recv: number): void {
+  #take(f: FeedState<E>, event: E, recv: number): void {
     this.#target.accept(event, recv);
     this.#leader = f.feed;
     if (f.feed.delivery) f.feed.delivery.first++;
   }
 
   /** A joining feed with nothing held that has delivered exactly up to the run has caught up. */
-  #joined(f: FeedState): void {
+  #joined(f: FeedState<E>): void {
     if (!f.joining || f.held.length > 0) return;
     const last = this.lastSeenU;
     if (last !== null && f.lastU !== last) return;
@@ -246,8 +256,8 @@ export class FeedMerge {
   }
 
   /** The feed holding the held event that starts earliest, or `null` when nothing is held. */
-  #earliestHeld(): FeedState | null {
-    let best: FeedState | null = null;
+  #earliestHeld(): FeedState<E> | null {
+    let best: FeedState<E> | null = null;
     for (const f of this.#feeds.values()) {
       const head = f.held[0];
       if (head !== undefined && (best === null || head.event.U < best.held[0]!.event.U)) best = f;
@@ -256,7 +266,7 @@ export class FeedMerge {
   }
 
   /** Whether to stop waiting for the hole before `f`'s first held event. */
-  #giveUp(f: FeedState, detached: string | null): boolean {
+  #giveUp(f: FeedState<E>, detached: string | null): boolean {
     if (detached !== null) return !this.#fillable();
     const head = f.held[0]!;
     return !this.#fillable() || this.#now() - head.at >= this.#holdMs ||
@@ -273,7 +283,7 @@ export class FeedMerge {
   }
 
   /** Takes `f`'s first held event across the hole before it. */
-  #skipTo(f: FeedState, detached: string | null): void {
+  #skipTo(f: FeedState<E>, detached: string | null): void {
     const { event, recv } = f.held.shift()!;
     const last = this.lastSeenU;
     if (last !== null && bridges(event, last)) {

@@ -35,7 +35,8 @@ Deno.test("StreamMerge takes each trade once, from whichever feed brings it firs
     m.take(feed, trade(t), 1);
   }
   const records = sink.of("BTCUSDT", "trade");
-  assert.deepEqual(records.map((r) => r.type === "trade" && r.t), [1, 2, 3, 5]);
+  // B brought 5 before A brought 4: 5 waited for 4 (no trade lost, none twice).
+  assert.deepEqual(records.map((r) => r.type === "trade" && r.t), [1, 2, 3, 4, 5]);
   assert.deepEqual(records[0], {
     type: "trade",
     recv: 1,
@@ -47,8 +48,38 @@ Deno.test("StreamMerge takes each trade once, from whichever feed brings it firs
     m: false,
     M: true,
   });
-  assert.equal(m.stats.duplicates, 4);
+  assert.equal(m.stats.duplicates, 3);
   assert.deepEqual(sink.of("BTCUSDT"), [], "nothing in the depth stream");
+});
+
+Deno.test("StreamMerge: a trade id missing on both feeds is a sequence gap, never a silent loss", () => {
+  const { sink, m } = merge("trade");
+  m.take(A, trade(1), 1);
+  m.take(B, trade(1), 1);
+  m.take(A, trade(3), 1); // held: B may still bring 2
+  assert.deepEqual(sink.of("BTCUSDT", "trade").map((r) => r.type), ["trade"]);
+  m.take(B, trade(3), 1); // B has no 2 either
+  const records = sink.of("BTCUSDT", "trade");
+  assert.deepEqual(records.map((r) => r.type === "trade" ? r.t : r.type), [1, "gap", 3]);
+  assert.deepEqual(records[1], {
+    type: "gap",
+    recv: 9,
+    lastUpdateId: 1,
+    reason: "sequence",
+    detail: "expected t=2 got t=3",
+  });
+});
+
+Deno.test("StreamMerge: a trade held for a feed that then goes is taken across a disconnect gap", () => {
+  const { sink, m } = merge("aggTrade");
+  const agg = (a: number) => ({ ...trade(0), e: "aggTrade", a, f: a, l: a });
+  m.take(A, agg(1), 1);
+  m.take(B, agg(1), 1);
+  m.take(A, agg(4), 1); // held for B
+  m.detach(B, "connection 2 closed");
+  const records = sink.of("BTCUSDT", "aggTrade");
+  assert.deepEqual(records.map((r) => r.type === "aggTrade" ? r.a : r.type), [1, "gap", 4]);
+  assert.equal(records[1]!.type === "gap" && records[1]!.reason, "disconnect");
 });
 
 Deno.test("StreamMerge records a disconnect gap only when the last feed goes", () => {
