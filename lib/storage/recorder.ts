@@ -12,6 +12,7 @@
 import type { DepthSnapshot, StreamKind } from "../binance/types.ts";
 import { addToBatch } from "./batch.ts";
 import { type Logger, silentLogger } from "../util/log.ts";
+import { isSymbol } from "../util/symbol.ts";
 import { DataDirLock } from "./data_dir_lock.ts";
 import { FilePipeline } from "./file_pipeline.ts";
 import { RecordFactory } from "../recording/record_factory.ts";
@@ -36,7 +37,6 @@ import type {
 export { DataDirLockedError } from "./data_dir_lock.ts";
 export type { FileFinishedInfo, RecorderOptions, RecorderStats } from "./recorder_types.ts";
 
-const SYMBOL = /^[A-Z0-9][A-Z0-9_-]{0,39}$/;
 /** A file of a past day that received nothing for this long is finished (its symbol went quiet). */
 const IDLE_FINISH_MS = 10 * 60_000;
 
@@ -215,7 +215,7 @@ export class Recorder {
   }
 
   #addSymbol(symbol: string, stream: StreamKind): SymbolState {
-    if (!SYMBOL.test(symbol)) {
+    if (!isSymbol(symbol) || symbol !== symbol.toUpperCase()) {
       throw new TypeError(`Invalid symbol "${symbol}": expected upper-case letters and digits`);
     }
     const s: SymbolState = {
