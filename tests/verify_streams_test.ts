@@ -142,6 +142,7 @@ Deno.test("verifyFiles() names a trade hole, a duplicate, swapped lines, a time 
   const opening = await editedTrades((lines) => lines.splice(1, 2));
   assert.deepEqual(opening.problems.map((p) => [p.kind, p.line]), [["continuity", 2]]);
   assert.equal(opening.continuity?.status, "broken");
+  assert.match(opening.continuity!.detail, /^it opens at id \d+, the day before ends at \d+ \(ids/);
 });
 
 Deno.test("verifyFiles() checks aggTrade ids and a bookTicker's u never going back", async () => {

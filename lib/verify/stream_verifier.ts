@@ -311,7 +311,12 @@ export class StreamVerifier implements RecordSink {
         : `Unmarked discontinuity: ids ${missing[0]}–${missing[1]} are missing (expected ${what}=${
           last + 1
         }, got ${id}) and no gap record precedes it`;
-      if (opening) this.report.continuity!.status = "broken";
+      if (opening) {
+        const continuity = this.report.continuity!;
+        continuity.status = "broken";
+        continuity.detail = `it opens at id ${id}, the day before ends at ${last} ` +
+          `(ids ${missing[0]}–${missing[1]} are missing)`;
+      }
       const problem = this.#problem(opening ? "continuity" : "discontinuity", line, message, {
         ...where,
         missing,
