@@ -75,6 +75,7 @@ Deno.test("operations: metrics, health, books, clock records and the hook move w
     reconnectBaseMs: 50,
     reconnectMaxMs: 400,
     metricsAddr: "127.0.0.1:0",
+    redundancy: 1, // one connection: the gauge below counts it (a second lane opens 3 s later)
     clockCheckIntervalMs: 1000,
     onRotate: ["sh", "-c", 'printf "%s %s\\n" "$1" "$2" >> "$0"', hookOut],
     retentionDays: 1,

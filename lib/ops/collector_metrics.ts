@@ -33,6 +33,10 @@ export interface CollectorMetrics {
   writeErrors: Counter;
   /** `events_dropped_total{symbol}`: events dropped because the disk was too slow. */
   eventsDropped: Counter;
+  /** `stream_records_total{symbol,stream}`: trade, aggTrade and bookTicker records written. */
+  streamRecords: Counter;
+  /** `stream_gaps_total{symbol,stream}`: gap records written into those streams' files. */
+  streamGaps: Counter;
   /** `connections`: WebSocket connections open. */
   connections: Gauge;
   /** `reconnects_total{reason}`: connections replaced (server close, lifetime, silence, error). */
@@ -99,6 +103,16 @@ export function createCollectorMetrics(
       "events_dropped_total",
       "Events dropped because the disk was too slow.",
       { labelNames: ["symbol"] },
+    ),
+    streamRecords: registry.counter(
+      "stream_records_total",
+      "Trade, aggTrade and bookTicker records written.",
+      { labelNames: ["symbol", "stream"] },
+    ),
+    streamGaps: registry.counter(
+      "stream_gaps_total",
+      "Gap records written into trade, aggTrade and bookTicker files.",
+      { labelNames: ["symbol", "stream"] },
     ),
     connections: registry.gauge("connections", "WebSocket connections open."),
     reconnects: registry.counter("reconnects_total", "WebSocket connections replaced.", {

@@ -13,6 +13,8 @@ Deno.test("createCollectorMetrics() renders every collector metric under its doc
   m.restWeightLimit.set({}, 6000);
   m.bytesWritten.inc({ symbol: "BTCUSDT" }, 4096);
   m.eventsDropped.inc({ symbol: "BTCUSDT" }, 0);
+  m.streamRecords.inc({ symbol: "BTCUSDT", stream: "trade" }, 7);
+  m.streamGaps.inc({ symbol: "BTCUSDT", stream: "trade" }, 0);
   m.connections.set({}, 1);
   m.reconnects.inc({ reason: "lifetime" });
   m.clockChecks.inc({ result: "ok" });
@@ -58,6 +60,8 @@ Deno.test("createCollectorMetrics() renders every collector metric under its doc
     'collector_bytes_written_total{symbol="BTCUSDT"} 4096',
     "collector_write_errors_total 0",
     'collector_events_dropped_total{symbol="BTCUSDT"} 0',
+    'collector_stream_records_total{symbol="BTCUSDT",stream="trade"} 7',
+    'collector_stream_gaps_total{symbol="BTCUSDT",stream="trade"} 0',
     "collector_connections 1",
     'collector_reconnects_total{reason="lifetime"} 1',
     'collector_clock_checks_total{result="ok"} 1',

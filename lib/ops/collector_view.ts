@@ -225,6 +225,13 @@ export class CollectorView {
         this.#push("snapshots", m.snapshots, { symbol, source }, n);
       }
     }
+    for (const [symbol, merges] of this.#collector.streamMerges()) {
+      for (const merge of merges) {
+        const labels = { symbol, stream: merge.kind };
+        this.#push("streamRecords", m.streamRecords, labels, merge.stats.recorded);
+        this.#push("streamGaps", m.streamGaps, labels, merge.stats.gaps);
+      }
+    }
     const stats = this.#collector.stats();
     const rest = stats.snapshots;
     const depth = (code: string, n: number) =>
