@@ -18,7 +18,7 @@ import { type AlertSample, type AlertSymbolInput, type DaySummary, DayTally } fr
 import { AlertLimiter } from "./alert_limiter.ts";
 import { AlertSender, type AlertSenderOptions, type AlertSenderStats } from "./alert_sender.ts";
 import { freeBytes } from "./disk_space.ts";
-import { formatBytes } from "./status.ts";
+import { formatBytes } from "../util/format_bytes.ts";
 
 /** Gap reasons that come with starting up, not counted in the hourly rate. */
 const START_REASONS = new Set(["start", "restart", "crash"]);

@@ -9,6 +9,7 @@
  * @module
  */
 import { LatencySnapshot } from "../util/latency.ts";
+import { formatBytes } from "../util/format_bytes.ts";
 import type { Logger } from "../util/log.ts";
 
 /** Cumulative numbers of one WebSocket connection. */
@@ -198,18 +199,6 @@ function laneLines(
       lagP50Ms: roundLag(lag.quantile(0.5)),
     };
   });
-}
-
-/** Bytes in binary units, one decimal: `1.5 GiB`. */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 const lagText = (l: Pick<ConnectionLine, "lagP50Ms" | "lagP99Ms">) =>

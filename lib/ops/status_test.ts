@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
+import { formatBytes } from "../util/format_bytes.ts";
 import { LatencyHistogram } from "../util/latency.ts";
 import {
   type ConnectionStatus,
-  formatBytes,
   formatStatus,
   startStatus,
   type StatusSource,

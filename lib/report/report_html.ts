@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { formatBytes } from "../util/format_bytes.ts";
 import type { DayFigures, Stretch, SymbolFigures } from "./day_figures.ts";
 
 const DAY_MS = 86_400_000;
@@ -15,17 +16,6 @@ const WIDTH = 1440;
 /** `text` safe inside HTML text and attribute values. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function bytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
@@ -72,7 +62,7 @@ function row(s: SymbolFigures, day: number): string {
   const streams = s.streams.map((x) =>
     `${escapeHtml(x.stream)} ${x.status === "damaged" ? "<b>damaged</b>" : "whole"} (${
       plural(x.events, "event")
-    }, ${bytes(x.bytes)})`
+    }, ${formatBytes(x.bytes)})`
   );
   const checkpoints = `${s.checkpointsMatched} matched` +
     (s.checkpointsDiffering > 0 ? `, <b>${s.checkpointsDiffering} differ</b>` : "");
@@ -80,7 +70,7 @@ function row(s: SymbolFigures, day: number): string {
 <h2>${escapeHtml(s.symbol)} <span class="badge">${s.status}</span></h2>
 <p class="figures">in sync ${pct(s.coverage)} of the day · ${plural(s.gaps.length, "gap")} · ${
     plural(s.events, "event")
-  } · ${bytes(s.bytes)} · lag p50 ${ms(s.lagP50Ms)}, p99 ${
+  } · ${formatBytes(s.bytes)} · lag p50 ${ms(s.lagP50Ms)}, p99 ${
     ms(s.lagP99Ms)
   } · checkpoints ${checkpoints}${streams.length > 0 ? ` · ${streams.join(", ")}` : ""}</p>
 ${timelineSvg(s.timeline, day)}
@@ -129,7 +119,7 @@ export function renderReport(figures: DayFigures): string {
     `${plural(s.gaps, "gap")} · mean coverage ${pct(s.coverage)} · ${
       plural(s.events, "event")
     } · ` +
-    bytes(s.bytes);
+    formatBytes(s.bytes);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
