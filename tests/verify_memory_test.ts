@@ -47,8 +47,9 @@ Deno.test({
         `peak RSS: ${smallRun.peakMiB.toFixed(0)} MiB for ${(s.bytes / 1e6).toFixed(0)} MB, ` +
           `${bigRun.peakMiB.toFixed(0)} MiB for ${(b.bytes / 1e6).toFixed(0)} MB`,
       );
-      // Flat: nine times the input costs little more memory. (Measured 90-93 MiB for the small
-      // file and 104-109 MiB for the big one: the runtime, the WebAssembly scanner's buffers,
+      // Flat: nine times the input costs little more memory. (Measured 111-117 MiB for the small
+      // file and 139-149 MiB for the big one since the public-API gzip reader, a buffer per
+      // member; 90-93 and 104-109 MiB before it: the runtime, the WebAssembly scanner's buffers,
       // one member's lines and the book, not the input; V8 grows its heap lazily, so the figure
       // moves with the machine's load. Before the scanner, parsing every line as JSON, it was
       // 150-190 MiB.)
