@@ -129,13 +129,17 @@ export function asCombinedFrame(value: unknown, text: string): CombinedFrame {
   return value as CombinedFrame;
 }
 
-/** Checks that `data` is a well-formed `depthUpdate` event; throws {@linkcode FrameError}. */
+/**
+ * Checks that `data` is a well-formed `depthUpdate` event, spot or futures (`pu`, when present, an
+ * id; `T`, when present, a time); throws {@linkcode FrameError}.
+ */
 export function asDepthUpdate(data: unknown): DepthUpdate {
   const d = data as DepthUpdate;
   if (
     typeof d !== "object" || d === null || d.e !== "depthUpdate" || typeof d.s !== "string" ||
     !isId(d.U) || !isId(d.u) || d.U > d.u || typeof d.E !== "number" ||
-    !Number.isFinite(d.E) || !isDecimalLevels(d.b) || !isDecimalLevels(d.a)
+    !Number.isFinite(d.E) || (d.pu !== undefined && !isId(d.pu)) ||
+    (d.T !== undefined && !isTime(d.T)) || !isDecimalLevels(d.b) || !isDecimalLevels(d.a)
   ) {
     const levels = typeof d === "object" && d !== null && isLevels(d.b) && isLevels(d.a)
       ? ` (${badLevel(isDecimalLevels(d.b) ? d.a : d.b)})`
@@ -207,7 +211,10 @@ export function asBookTicker(data: unknown): BookTicker {
   return d;
 }
 
-/** Parses and checks a REST depth snapshot body; throws {@linkcode FrameError}. */
+/**
+ * Parses and checks a REST depth snapshot body, keeping the futures `E` and `T` when present;
+ * throws {@linkcode FrameError}.
+ */
 export function parseDepthSnapshot(text: string): DepthSnapshot {
   let value: unknown;
   try {
@@ -218,7 +225,8 @@ export function parseDepthSnapshot(text: string): DepthSnapshot {
   const s = value as DepthSnapshot;
   if (
     typeof s !== "object" || s === null || !isId(s.lastUpdateId) || !isDecimalLevels(s.bids) ||
-    !isDecimalLevels(s.asks)
+    !isDecimalLevels(s.asks) || (s.E !== undefined && !isTime(s.E)) ||
+    (s.T !== undefined && !isTime(s.T))
   ) {
     const levels = typeof s === "object" && s !== null && isId(s.lastUpdateId)
       ? ` (${isDecimalLevels(s.bids) ? "asks" : "bids"}: ${
@@ -227,5 +235,9 @@ export function parseDepthSnapshot(text: string): DepthSnapshot {
       : "";
     throw new FrameError(`Malformed depth snapshot${levels}: ${JSON.stringify(sampleOf(text))}`);
   }
-  return { lastUpdateId: s.lastUpdateId, bids: s.bids, asks: s.asks };
+  const times = {
+    ...(s.E !== undefined ? { E: s.E } : {}),
+    ...(s.T !== undefined ? { T: s.T } : {}),
+  };
+  return { lastUpdateId: s.lastUpdateId, ...times, bids: s.bids, asks: s.asks };
 }

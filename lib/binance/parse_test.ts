@@ -73,6 +73,34 @@ Deno.test("every real Binance event and snapshot passes the checks", async () =>
   assert.equal(snapshots, 1);
 });
 
+Deno.test("every real USDⓈ-M futures event and snapshot passes the checks, pu, E and T kept", async () => {
+  let events = 0;
+  for (const name of ["btcusdt_20240808.gz", "ethusdt_20240808.gz"]) {
+    for (const m of await loadRawRecording(sharedDataPath(`usdm/${name}`))) {
+      if (m.kind === "snapshot") {
+        const s = parseDepthSnapshot(m.text);
+        assert.ok(typeof s.E === "number" && typeof s.T === "number", "E and T kept");
+        continue;
+      }
+      const data = m.frame.data as { e?: string };
+      if (data.e !== "depthUpdate") continue;
+      const event = asDepthUpdate(data);
+      assert.ok(typeof event.pu === "number" && typeof event.T === "number");
+      events++;
+    }
+  }
+  assert.equal(events, 6551 + 6586);
+});
+
+Deno.test("asDepthUpdate() refuses a pu or T that is not an id or a time", () => {
+  const event = { e: "depthUpdate", E: 1, s: "BTCUSDT", U: 5, u: 9, b: [], a: [] };
+  assert.equal(asDepthUpdate({ ...event, pu: 4, T: 1 }).pu, 4);
+  assert.throws(() => asDepthUpdate({ ...event, pu: -1 }), /Malformed depthUpdate/);
+  assert.throws(() => asDepthUpdate({ ...event, pu: "4" }), /Malformed depthUpdate/);
+  assert.throws(() => asDepthUpdate({ ...event, pu: 2 ** 60 }), /Malformed depthUpdate/);
+  assert.throws(() => asDepthUpdate({ ...event, T: "1" }), /Malformed depthUpdate/);
+});
+
 Deno.test("parseDepthSnapshot() refuses a snapshot with an unusable level, naming it", () => {
   const body = (bids: unknown) => JSON.stringify({ lastUpdateId: 5, bids, asks: [["2", "1"]] });
   assert.throws(

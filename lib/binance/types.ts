@@ -10,28 +10,42 @@
 /** One price level: `[price, quantity]` as decimal strings, e.g. `["61837.63000000", "3.78826000"]`. */
 export type PriceLevel = [price: string, quantity: string];
 
-/** A `<symbol>@depth` diff event (`"e": "depthUpdate"`). */
+/** Which of Binance's markets: spot, or USDⓈ-M futures (`fstream`, `/fapi`). */
+export type Market = "spot" | "usdm";
+
+/**
+ * A `<symbol>@depth` diff event (`"e": "depthUpdate"`). USDⓈ-M futures events also carry `T` and
+ * `pu`; spot events carry neither.
+ */
 export interface DepthUpdate {
   /** Event type, always `"depthUpdate"`. */
   e: "depthUpdate";
   /** Event time, exchange clock, epoch milliseconds. */
   E: number;
+  /** Futures: transaction time, epoch milliseconds. */
+  T?: number;
   /** Symbol in upper case, e.g. `"BTCUSDT"`. */
   s: string;
   /** First update id in this event. */
   U: number;
   /** Final update id in this event. */
   u: number;
+  /** Futures: final update id of the previous event (`u` of the one before); continuity. */
+  pu?: number;
   /** Bid levels to update; quantity `"0.00000000"` removes the level. */
   b: PriceLevel[];
   /** Ask levels to update; quantity `"0.00000000"` removes the level. */
   a: PriceLevel[];
 }
 
-/** The body of `GET /api/v3/depth`. */
+/** The body of `GET /api/v3/depth` (spot) or `GET /fapi/v1/depth` (futures: with `E`, `T`). */
 export interface DepthSnapshot {
   /** Update id the snapshot is consistent with. */
   lastUpdateId: number;
+  /** Futures: message output time, epoch ms. */
+  E?: number;
+  /** Futures: transaction time, epoch ms. */
+  T?: number;
   /** Bids, best (highest) first. */
   bids: PriceLevel[];
   /** Asks, best (lowest) first. */

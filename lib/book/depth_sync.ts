@@ -21,15 +21,39 @@
  * stricter (`U == id + 1`, as `docs/FORMAT.md` states), since the spot stream never overlaps and
  * an overlap would mean something is wrong.
  *
+ * USDⓈ-M futures (`market: "usdm"`, Binance's futures "How to manage a local order book
+ * correctly") differ in three places; the rest is the same:
+ *
+ * - Continuity is `pu == previous u` (each event carries the `u` of the one before it), in the
+ *   buffer and in sync; an event without `pu` never continues.
+ * - A snapshot drops buffered events with `u < lastUpdateId` (not `<=`), and the first one applied
+ *   must contain `lastUpdateId` itself: `U <= lastUpdateId <= u` (so an event with
+ *   `u == lastUpdateId` is applied; it changes nothing the snapshot does not already hold).
+ * - In sync, before the first event after a snapshot an event with `u < id` is stale, and the
+ *   first one is applied when it bridges the book (`U <= id <= u`) or continues it (`pu == id`);
+ *   after it, `u <= id` is stale and only `pu == id` continues.
+ *
  * @module
  */
-import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
+import type { DepthSnapshot, DepthUpdate, Market } from "../binance/types.ts";
 import { OrderBook } from "./order_book.ts";
 
 /** Options of {@linkcode DepthSync}. */
 export interface DepthSyncOptions {
   /** Most events kept while out of sync; the oldest are dropped beyond. Default 10 000. */
   maxBuffered?: number;
+  /** Whose rules: Binance spot (`U == previous u + 1`) or USDⓈ-M futures (`pu`). Default spot. */
+  market?: Market;
+}
+
+/** What the sync rules read of an event: its ids, and for futures the previous event's `u`. */
+export interface SyncEvent {
+  /** First update id in the event. */
+  U: number;
+  /** Final update id in the event. */
+  u: number;
+  /** USDⓈ-M futures: `u` of the event before this one. */
+  pu?: number;
 }
 
 /** What {@linkcode DepthSync.onEvent} did with an event. */
@@ -45,27 +69,49 @@ export type EventOutcome =
   | { kind: "stale" }
   /**
    * In sync, `u >` the book's id, and the event does not continue the book (`U != id + 1`, or
-   * for the first event after a snapshot `U > id + 1`). The symbol is now out of sync, the book
-   * cleared, and this event is the first one of the new buffer.
+   * for the first event after a snapshot `U > id + 1`; futures: `pu != id`, or for the first event
+   * after a snapshot neither `pu == id` nor `U <= id`). The symbol is now out of sync, the book
+   * cleared, and this event is the first one of the new buffer. `field` is the id compared:
+   * spot `U` (`expected` `id + 1`), futures `pu` (`expected` `id`; `got` -1 when it has none).
    */
-  | { kind: "gap"; lastUpdateId: number; expected: number; got: number };
+  | { kind: "gap"; lastUpdateId: number; field: "U" | "pu"; expected: number; got: number };
 
 /** What {@linkcode DepthSync.onSnapshot} did with a snapshot. */
 export type SnapshotOutcome =
   /** The book is set from the snapshot and `applied` buffered events; `dropped` were older. */
   | { kind: "synced"; applied: number; dropped: number }
-  /** `lastUpdateId <` the first buffered `U`: fetch again. Still out of sync, buffer kept. */
+  /** `lastUpdateId <` the first buffered `U` (both markets): fetch again. Still out of sync, buffer kept. */
   | { kind: "too-old"; firstBufferedU: number }
   /**
-   * After dropping events with `u <= lastUpdateId`, the first buffered event does not contain
-   * `lastUpdateId + 1`. Still out of sync; the buffer keeps only the events after the hole. Cannot
+   * After dropping events with `u <= lastUpdateId` (futures `u <`), the first buffered event does
+   * not bridge the snapshot ({@linkcode bridges}). Still out of sync; the buffer keeps only the events after the hole. Cannot
    * happen while the buffer stays continuous (it does); kept as a guard.
    */
   | { kind: "no-bridge"; lastUpdateId: number; firstU: number };
 
-/** True when `event` can follow a book at `lastUpdateId`: `U <= lastUpdateId + 1 <= u`. */
-export function bridges(event: { U: number; u: number }, lastUpdateId: number): boolean {
-  return event.U <= lastUpdateId + 1 && lastUpdateId + 1 <= event.u;
+/**
+ * True when `event` can be the first one applied to a book (a snapshot) at `lastUpdateId`: spot
+ * `U <= lastUpdateId + 1 <= u`, futures (`"usdm"`) `U <= lastUpdateId <= u`.
+ */
+export function bridges(event: SyncEvent, lastUpdateId: number, market: Market = "spot"): boolean {
+  const id = market === "usdm" ? lastUpdateId : lastUpdateId + 1;
+  return event.U <= id && id <= event.u;
+}
+
+/**
+ * True when `event` continues exactly the event (or book) ending at `lastU`: spot
+ * `U == lastU + 1`, futures (`"usdm"`) `pu == lastU`.
+ */
+export function continues(event: SyncEvent, lastU: number, market: Market = "spot"): boolean {
+  return market === "usdm" ? event.pu === lastU : event.U === lastU + 1;
+}
+
+/**
+ * True when an event with final id `u` is stale for a book at `lastUpdateId`: `u <=` it, except
+ * for futures before the first event after a snapshot (`fresh`), where only `u <` it is.
+ */
+function isStale(u: number, lastUpdateId: number, market: Market, fresh: boolean): boolean {
+  return market === "usdm" && fresh ? u < lastUpdateId : u <= lastUpdateId;
 }
 
 /**
@@ -97,7 +143,7 @@ export type DepthSyncArgs<B> = OrderBook extends B ? [options?: DepthSyncOptions
  * a `NumericBook` (`new DepthSync<NumericUpdate, NumericBook>({ book: new NumericBook() })`).
  */
 export class DepthSync<
-  E extends { U: number; u: number } = DepthUpdate,
+  E extends SyncEvent = DepthUpdate,
   B extends SyncBook<E> = OrderBook & SyncBook<E>,
 > {
   /** The local book: meaningful only while {@linkcode DepthSync.inSync}, empty otherwise. */
@@ -108,6 +154,7 @@ export class DepthSync<
   /** Out of sync: a continuous run of events, oldest first. */
   #buffer: E[] = [];
   readonly #maxBuffered: number;
+  readonly #market: Market;
 
   /** Creates a symbol's state: out of sync, empty book and buffer. */
   constructor(...[options = {}]: DepthSyncArgs<B>) {
@@ -118,6 +165,16 @@ export class DepthSync<
       throw new RangeError(`Invalid maxBuffered ${max}: expected a positive integer`);
     }
     this.#maxBuffered = max;
+    const market = options.market ?? "spot";
+    if (market !== "spot" && market !== "usdm") {
+      throw new RangeError(`Invalid market ${JSON.stringify(market)}: expected "spot" or "usdm"`);
+    }
+    this.#market = market;
+  }
+
+  /** Whose rules this follows: `"spot"` or `"usdm"`. */
+  get market(): Market {
+    return this.#market;
   }
 
   /** Whether the book is in sync with the exchange. */
@@ -159,7 +216,9 @@ export class DepthSync<
       const id = this.book.lastUpdateId;
       this.desync();
       this.#buffer.push(event);
-      return { kind, lastUpdateId: id, expected: id + 1, got: event.U };
+      return this.#market === "usdm"
+        ? { kind, lastUpdateId: id, field: "pu", expected: id, got: event.pu ?? -1 }
+        : { kind, lastUpdateId: id, field: "U", expected: id + 1, got: event.U };
     }
     return { kind };
   }
@@ -168,18 +227,29 @@ export class DepthSync<
    * What {@linkcode DepthSync.onEvent} would do with `event`, without doing it: lets a caller
    * decide (e.g. record a gap) before the state changes.
    */
-  classify(event: { U: number; u: number }): EventOutcome["kind"] {
+  classify(event: SyncEvent): EventOutcome["kind"] {
     const buffer = this.#buffer;
+    const market = this.#market;
     if (!this.#inSync) {
       const last = buffer[buffer.length - 1];
-      const repeated = last !== undefined && event.U !== last.u + 1 &&
+      const repeated = last !== undefined && !continues(event, last.u, market) &&
         event.U >= buffer[0]!.U && event.u <= last.u;
       return repeated ? "stale" : "buffered";
     }
     const id = this.book.lastUpdateId;
-    if (event.u <= id) return "stale";
-    const continues = this.#continued ? event.U === id + 1 : event.U <= id + 1;
-    return continues ? "applied" : "gap";
+    const fresh = !this.#continued;
+    if (isStale(event.u, id, market, fresh)) return "stale";
+    const follows = continues(event, id, market) ||
+      (fresh && (market === "usdm" ? event.U <= id : event.U <= id + 1));
+    return follows ? "applied" : "gap";
+  }
+
+  /**
+   * Whether an event with final id `u` would be stale in sync now (`u <=` the book's id; futures
+   * before the first event after a snapshot `u <` it); `false` out of sync.
+   */
+  isStale(u: number): boolean {
+    return this.#inSync && isStale(u, this.book.lastUpdateId, this.#market, !this.#continued);
   }
 
   /**
@@ -194,11 +264,14 @@ export class DepthSync<
     if (!this.#inSync && first !== undefined && lastUpdateId < first.U) {
       return { kind: "too-old", firstBufferedU: first.U };
     }
+    const market = this.#market;
     let dropped = 0;
-    while (dropped < buffer.length && buffer[dropped]!.u <= lastUpdateId) dropped++;
+    while (
+      dropped < buffer.length && isStale(buffer[dropped]!.u, lastUpdateId, market, true)
+    ) dropped++;
     const rest = buffer.slice(dropped);
     const head = rest[0];
-    if (head !== undefined && !bridges(head, lastUpdateId)) {
+    if (head !== undefined && !bridges(head, lastUpdateId, market)) {
       this.#buffer = rest;
       return { kind: "no-bridge", lastUpdateId, firstU: head.U };
     }
@@ -234,7 +307,7 @@ export class DepthSync<
   #bufferEvent(event: E): void {
     const buffer = this.#buffer;
     const last = buffer[buffer.length - 1];
-    if (last !== undefined && event.U !== last.u + 1) buffer.length = 0;
+    if (last !== undefined && !continues(event, last.u, this.#market)) buffer.length = 0;
     buffer.push(event);
     if (buffer.length > this.#maxBuffered) buffer.shift();
   }

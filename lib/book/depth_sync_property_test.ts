@@ -17,8 +17,12 @@ import { randomSource } from "../util/random.ts";
 
 const prng = randomSource;
 
-/** The exchange: one level change per update id, grouped into events; the book at every id. */
-function exchange(random: () => number, firstId: number, updates: number) {
+/**
+ * The exchange: one level change per update id, grouped into events; the book at every id an
+ * event covers. With `futures`, ids are shared with other symbols (some between two events are
+ * not this symbol's: skipped) and every event carries `pu`, the `u` of the one before.
+ */
+function exchange(random: () => number, firstId: number, updates: number, futures = false) {
   const bids = new Map<number, string>();
   const asks = new Map<number, string>();
   const truth = new Map<number, DepthSnapshot>();
@@ -33,7 +37,9 @@ function exchange(random: () => number, firstId: number, updates: number) {
   truth.set(firstId - 1, book(firstId - 1));
   const events: DepthUpdate[] = [];
   let id = firstId;
+  let pu = firstId - 1;
   while (id < firstId + updates) {
+    if (futures && random() < 0.5) id += 1 + Math.floor(random() * 4);
     const size = 1 + Math.floor(random() * 8);
     const changed = { b: new Map<number, string>(), a: new Map<number, string>() };
     const U = id;
@@ -55,18 +61,33 @@ function exchange(random: () => number, firstId: number, updates: number) {
       s: "TEST",
       U,
       u: id - 1,
+      ...(futures ? { pu } : {}),
       b: levels(changed.b),
       a: levels(changed.a),
     });
+    pu = id - 1;
   }
   return { events, truth };
 }
 
-for (const seed of [11, 12, 13, 14, 15, 16]) {
-  Deno.test(`DepthSync is never in sync with a wrong book on a hostile feed (seed ${seed})`, () => {
+for (
+  const [market, seed] of [
+    ["spot", 11],
+    ["spot", 12],
+    ["spot", 13],
+    ["spot", 14],
+    ["spot", 15],
+    ["spot", 16],
+    ["usdm", 31],
+    ["usdm", 32],
+    ["usdm", 33],
+    ["usdm", 34],
+  ] as const
+) {
+  Deno.test(`DepthSync (${market}) is never in sync with a wrong book on a hostile feed (seed ${seed})`, () => {
     const random = prng(seed);
-    const { events, truth } = exchange(random, 1_000, 4_000);
-    const sync = new DepthSync({ maxBuffered: 50 });
+    const { events, truth } = exchange(random, 1_000, 4_000, market === "usdm");
+    const sync = new DepthSync({ maxBuffered: 50, market });
     const counts = { applied: 0, gap: 0, stale: 0, buffered: 0, synced: 0, snapshots: 0 };
     const check = (context: string) => {
       if (!sync.inSync) return;
@@ -84,7 +105,10 @@ for (const seed of [11, 12, 13, 14, 15, 16]) {
         : r < 0.85
         ? around + Math.floor(random() * 30)
         : around - Math.floor(random() * 300);
-      const snapshot = truth.get(Math.max(999, Math.min(id, 4_999)))!;
+      // An id of this symbol's (futures skip some): the nearest one at or below.
+      let at = Math.max(999, Math.min(id, 4_999));
+      while (!truth.has(at)) at--;
+      const snapshot = truth.get(at)!;
       counts.snapshots++;
       if (sync.onSnapshot(structuredClone(snapshot)).kind === "synced") counts.synced++;
       check(`${context} snapshot ${snapshot.lastUpdateId}`);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { DepthSnapshot, DepthUpdate, PriceLevel } from "../binance/types.ts";
-import { bridges, DepthSync, type SyncBook } from "./depth_sync.ts";
+import { bridges, continues, DepthSync, type SyncBook } from "./depth_sync.ts";
 import { NumericBook, type NumericUpdate, numericUpdate } from "./numeric_book.ts";
 import { OrderBook } from "./order_book.ts";
 
@@ -118,6 +118,7 @@ Deno.test("DepthSync: the first event after a snapshot with an empty buffer must
   assert.deepEqual(sync.onEvent(ev(103, 105)), {
     kind: "gap",
     lastUpdateId: 100,
+    field: "U",
     expected: 101,
     got: 103,
   });
@@ -139,6 +140,7 @@ Deno.test("DepthSync in sync: exact continuation applies, u <= id is stale, over
   assert.deepEqual(sync.onEvent(ev(103, 106)), {
     kind: "gap",
     lastUpdateId: 103,
+    field: "U",
     expected: 104,
     got: 103,
   });
@@ -251,4 +253,74 @@ Deno.test("DepthSync takes a NumericBook for numeric events, and requires it", (
   new DepthSync<NumericUpdate, NumericBook>();
   // @ts-expect-error: likewise with options but no book.
   new DepthSync<NumericUpdate, NumericBook>({ maxBuffered: 5 });
+});
+
+/** A futures diff event `U..u` following the event that ended at `pu`. */
+function fev(U: number, u: number, pu: number): DepthUpdate {
+  return { ...ev(U, u), T: 1_700_000_000_000 + u, pu };
+}
+
+Deno.test("bridges() and continues() for usdm: U <= lastUpdateId <= u, and pu == last u", () => {
+  assert.equal(bridges({ U: 5, u: 10 }, 5, "usdm"), true);
+  assert.equal(bridges({ U: 5, u: 10 }, 10, "usdm"), true, "u == lastUpdateId");
+  assert.equal(bridges({ U: 5, u: 10 }, 4, "usdm"), false);
+  assert.equal(bridges({ U: 5, u: 10 }, 11, "usdm"), false);
+  assert.equal(continues({ U: 20, u: 25, pu: 10 }, 10, "usdm"), true);
+  assert.equal(continues({ U: 11, u: 25, pu: 9 }, 10, "usdm"), false);
+  assert.equal(continues({ U: 11, u: 25 }, 10, "usdm"), false, "no pu");
+  assert.equal(continues({ U: 11, u: 25 }, 10), true);
+  assert.equal(continues({ U: 12, u: 25 }, 10, "spot"), false);
+});
+
+Deno.test("DepthSync usdm: buffers a pu run, drops u < lastUpdateId, applies u == lastUpdateId", () => {
+  const sync = new DepthSync({ market: "usdm" });
+  assert.equal(sync.market, "usdm");
+  sync.onEvent(fev(10, 20, 5));
+  sync.onEvent(fev(24, 30, 20)); // ids 21-23 are other symbols': pu continues
+  sync.onEvent(fev(35, 40, 30));
+  assert.equal(sync.bufferedCount, 3, "a pu run, though U != previous u + 1");
+  // u == lastUpdateId: kept and applied (spot would drop it).
+  assert.deepEqual(sync.onSnapshot(snap(30)), { kind: "synced", applied: 2, dropped: 1 });
+  assert.equal(sync.lastUpdateId, 40);
+  assert.deepEqual(sync.onEvent(fev(41, 44, 40)), { kind: "applied" });
+  assert.deepEqual(sync.onEvent(fev(50, 52, 44)), { kind: "applied" }, "U skips, pu continues");
+  assert.deepEqual(sync.onEvent(fev(45, 52, 44)), { kind: "stale" });
+  assert.deepEqual(sync.onEvent(fev(53, 55, 51)), {
+    kind: "gap",
+    lastUpdateId: 52,
+    field: "pu",
+    expected: 52,
+    got: 51,
+  });
+  assert.equal(sync.inSync, false);
+  assert.equal(sync.bufferedCount, 1);
+});
+
+Deno.test("DepthSync usdm: the first event after a snapshot bridges it or continues it", () => {
+  const sync = new DepthSync({ market: "usdm" });
+  sync.onSnapshot(snap(100));
+  assert.equal(sync.classify(fev(90, 99, 80)), "stale");
+  assert.equal(sync.isStale(99), true);
+  assert.equal(sync.isStale(100), false, "u == id may still bridge");
+  assert.equal(sync.classify(fev(90, 100, 80)), "applied", "U <= id <= u");
+  assert.equal(sync.classify(fev(101, 104, 99)), "gap", "U > id and pu != id");
+  assert.equal(sync.classify(fev(103, 104, 100)), "applied", "pu == id");
+  assert.deepEqual(sync.onEvent(fev(90, 100, 80)), { kind: "applied" });
+  // Then only pu == id continues; u <= id is stale.
+  assert.equal(sync.isStale(100), true);
+  assert.equal(sync.classify(fev(95, 105, 99)), "gap");
+  assert.equal(sync.classify(fev(103, 105, 100)), "applied");
+  // After an equal checkpoint, bridging is allowed again.
+  sync.onEqualSnapshot();
+  assert.equal(sync.classify(fev(95, 105, 99)), "applied");
+});
+
+Deno.test("DepthSync usdm: a snapshot below the run is too old, one past it does not bridge", () => {
+  const sync = new DepthSync({ market: "usdm" });
+  sync.onEvent(fev(10, 20, 5));
+  sync.onEvent(fev(24, 30, 20));
+  assert.deepEqual(sync.onSnapshot(snap(9)), { kind: "too-old", firstBufferedU: 10 });
+  assert.deepEqual(sync.onSnapshot(snap(22)), { kind: "no-bridge", lastUpdateId: 22, firstU: 24 });
+  assert.equal(sync.inSync, false);
+  assert.throws(() => new DepthSync({ market: "coinm" as "usdm" }), /Invalid market "coinm"/);
 });
