@@ -1,5 +1,6 @@
 /**
- * Binance spot limits and constants, in one place. Nothing else hard-codes these numbers.
+ * Binance spot and USDⓈ-M futures limits and constants, in one place. Nothing else hard-codes
+ * these numbers.
  *
  * Sources: Binance spot API docs, "WebSocket Streams" and "LIMITS" sections.
  *
@@ -40,4 +41,66 @@ export function depthWeight(limit: number): number {
   if (limit <= 500) return 25;
   if (limit <= 1000) return 50;
   return 250;
+}
+
+/** The Binance markets the collector records: spot, or USDⓈ-M futures. */
+export type Market = "spot" | "usdm";
+/** Every {@linkcode Market}. */
+export const MARKETS: readonly Market[] = ["spot", "usdm"];
+
+/** One market's limits and tiers (Binance spot API docs; USDⓈ-M futures "Websocket Market Streams", "Order Book"). */
+export interface MarketLimits {
+  /** At most this many streams on one WebSocket connection. */
+  maxStreamsPerConnection: number;
+  /** More incoming messages a second than this closes the connection. */
+  maxIncomingMessagesPerSecond: number;
+  /** The server pings every this long. */
+  pingIntervalMs: number;
+  /** The server closes a connection that has not answered a ping for this long. */
+  pongTimeoutMs: number;
+  /** Default `REQUEST_WEIGHT` a minute (the real one comes from `exchangeInfo`). */
+  defaultWeightPerMinute: number;
+  /** Largest `limit` of a REST depth snapshot. */
+  maxDepthLimit: number;
+  /** `limit`s where the depth request's weight steps up. */
+  depthLimitTiers: readonly number[];
+  /** Diff-depth speeds the market offers. */
+  speeds: readonly string[];
+}
+
+/** Each market's limits. */
+export const MARKET_LIMITS: Readonly<Record<Market, MarketLimits>> = {
+  spot: {
+    maxStreamsPerConnection: MAX_STREAMS_PER_CONNECTION,
+    maxIncomingMessagesPerSecond: MAX_INCOMING_MESSAGES_PER_SECOND,
+    pingIntervalMs: PING_INTERVAL_MS,
+    pongTimeoutMs: PONG_TIMEOUT_MS,
+    defaultWeightPerMinute: DEFAULT_WEIGHT_PER_MINUTE,
+    maxDepthLimit: MAX_DEPTH_LIMIT,
+    depthLimitTiers: DEPTH_LIMIT_TIERS,
+    speeds: ["100ms", "1000ms"],
+  },
+  usdm: {
+    maxStreamsPerConnection: 1024,
+    maxIncomingMessagesPerSecond: 10,
+    pingIntervalMs: 3 * 60_000,
+    pongTimeoutMs: 10 * 60_000,
+    defaultWeightPerMinute: 2400,
+    maxDepthLimit: 1000,
+    depthLimitTiers: [100, 500, 1000],
+    speeds: ["0ms", "100ms", "250ms", "500ms"],
+  },
+};
+
+/**
+ * Request weight of a REST depth snapshot of `limit` levels. Spot (`/api/v3/depth`): see
+ * {@linkcode depthWeight}. USDⓈ-M (`/fapi/v1/depth`): 2, 5, 10 or 20 for limits up to 50, 100,
+ * 500 and 1000.
+ */
+export function marketDepthWeight(market: Market, limit: number): number {
+  if (market === "spot") return depthWeight(limit);
+  if (limit <= 50) return 2;
+  if (limit <= 100) return 5;
+  if (limit <= 500) return 10;
+  return 20;
 }

@@ -3,18 +3,26 @@
  *
  * @module
  */
-import type { DepthSpeed, StreamKind } from "./types.ts";
+import type { Market } from "./limits.ts";
+import type { StreamKind } from "./types.ts";
 
-/** Stream name of a symbol's diff-depth stream, e.g. `btcusdt@depth@100ms`. */
-export function depthStreamName(symbol: string, speed: DepthSpeed): string {
-  return `${symbol.toLowerCase()}@depth@${speed}`;
+/** A diff-depth speed of either market: spot `100ms`, `1000ms`; USDⓈ-M `0ms`, `100ms`, `250ms`, `500ms`. */
+export type AnyDepthSpeed = "0ms" | "100ms" | "250ms" | "500ms" | "1000ms";
+
+/**
+ * Stream name of a symbol's diff-depth stream, e.g. `btcusdt@depth@100ms`; futures' 250 ms
+ * stream is the plain `btcusdt@depth`.
+ */
+export function depthStreamName(symbol: string, speed: AnyDepthSpeed): string {
+  const base = `${symbol.toLowerCase()}@depth`;
+  return speed === "250ms" ? base : `${base}@${speed}`;
 }
 
 /**
  * Stream name of one kind of a symbol's stream: `btcusdt@depth@100ms`, `btcusdt@trade`,
  * `btcusdt@aggTrade`, `btcusdt@bookTicker`.
  */
-export function streamNameOf(symbol: string, kind: StreamKind, speed: DepthSpeed): string {
+export function streamNameOf(symbol: string, kind: StreamKind, speed: AnyDepthSpeed): string {
   return kind === "depth" ? depthStreamName(symbol, speed) : `${symbol.toLowerCase()}@${kind}`;
 }
 
@@ -24,22 +32,57 @@ export function streamSymbol(stream: string): string {
   return (at < 0 ? stream : stream.slice(0, at)).toUpperCase();
 }
 
-/** Combined-stream URL: `<wsBase>/stream?streams=a/b/c`. */
-export function combinedStreamUrl(wsBase: string, streams: readonly string[]): string {
-  return `${wsBase.replace(/\/+$/, "")}/stream?streams=${streams.join("/")}`;
+/** Each market's default base URLs and paths. */
+export const MARKET_URLS: Readonly<
+  Record<Market, { wsUrl: string; restUrl: string; streamPath: string; restPath: string }>
+> = {
+  spot: {
+    wsUrl: "wss://stream.binance.com:9443",
+    restUrl: "https://api.binance.com",
+    streamPath: "/stream",
+    restPath: "/api/v3",
+  },
+  // USDⓈ-M routes streams by path: depth, bookTicker and trade ride `/public`.
+  usdm: {
+    wsUrl: "wss://fstream.binance.com",
+    restUrl: "https://fapi.binance.com",
+    streamPath: "/public/stream",
+    restPath: "/fapi/v1",
+  },
+};
+
+function trim(base: string): string {
+  return base.replace(/\/+$/, "");
 }
 
-/** REST depth snapshot URL: `<restBase>/api/v3/depth?symbol=BTCUSDT&limit=5000`. */
-export function depthUrl(restBase: string, symbol: string, limit: number): string {
-  return `${restBase.replace(/\/+$/, "")}/api/v3/depth?symbol=${symbol}&limit=${limit}`;
+/**
+ * Combined-stream URL: `<wsBase>/stream?streams=a/b/c` (spot), `<wsBase>/public/stream?streams=…`
+ * (USDⓈ-M).
+ */
+export function combinedStreamUrl(
+  wsBase: string,
+  streams: readonly string[],
+  market: Market = "spot",
+): string {
+  return `${trim(wsBase)}${MARKET_URLS[market].streamPath}?streams=${streams.join("/")}`;
 }
 
-/** REST `exchangeInfo` URL. */
-export function exchangeInfoUrl(restBase: string): string {
-  return `${restBase.replace(/\/+$/, "")}/api/v3/exchangeInfo`;
+/** REST depth snapshot URL: `<restBase>/api/v3/depth?symbol=BTCUSDT&limit=5000` (`/fapi/v1/depth`). */
+export function depthUrl(
+  restBase: string,
+  symbol: string,
+  limit: number,
+  market: Market = "spot",
+): string {
+  return `${trim(restBase)}${MARKET_URLS[market].restPath}/depth?symbol=${symbol}&limit=${limit}`;
 }
 
-/** REST server time URL. */
-export function timeUrl(restBase: string): string {
-  return `${restBase.replace(/\/+$/, "")}/api/v3/time`;
+/** REST `exchangeInfo` URL (`/api/v3/exchangeInfo`, `/fapi/v1/exchangeInfo`). */
+export function exchangeInfoUrl(restBase: string, market: Market = "spot"): string {
+  return `${trim(restBase)}${MARKET_URLS[market].restPath}/exchangeInfo`;
+}
+
+/** REST server time URL (`/api/v3/time`, `/fapi/v1/time`). */
+export function timeUrl(restBase: string, market: Market = "spot"): string {
+  return `${trim(restBase)}${MARKET_URLS[market].restPath}/time`;
 }

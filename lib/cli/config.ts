@@ -5,26 +5,43 @@
  *
  * @module
  */
-import { CONNECTION_LIFETIME_MS, MAX_STREAMS_PER_CONNECTION } from "../binance/limits.ts";
+import {
+  CONNECTION_LIFETIME_MS,
+  type Market,
+  MARKET_LIMITS,
+  MAX_STREAMS_PER_CONNECTION,
+} from "../binance/limits.ts";
 import type { StreamKind } from "../binance/types.ts";
+import { type AnyDepthSpeed, MARKET_URLS } from "../binance/urls.ts";
 import { helpHint, parseCommandArgs } from "./args.ts";
 import { FieldError, FIELDS, flagOf } from "./config_fields.ts";
 import { UsageError } from "../util/errors.ts";
 
 /** Every setting of `collector run`; see README.md's configuration table. */
 export interface CollectorConfig {
+  /**
+   * The Binance market recorded: `spot`, or `usdm` (USDⓈ-M futures). One market per process:
+   * each has its own hosts, weight budget and limits.
+   */
+  market: Market;
   /** Upper-case symbols to record, or `"all"`: every symbol trading (from `exchangeInfo`). */
   symbols: string[] | "all";
   /** With `symbols: "all"`, only symbols quoted in these assets; empty: any. */
   quoteAssets: string[];
   /** Directory the recordings are written to. */
   dataDir: string;
-  /** WebSocket base URL; the program appends `/stream?streams=…`. */
+  /**
+   * WebSocket base URL; the program appends `/stream?streams=…` (usdm: `/public/stream?…`).
+   * Not given with `market: "usdm"`: `wss://fstream.binance.com`.
+   */
   wsUrl: string;
-  /** REST base URL; the program appends `/api/v3/…`. */
+  /**
+   * REST base URL; the program appends `/api/v3/…` (usdm: `/fapi/v1/…`). Not given with
+   * `market: "usdm"`: `https://fapi.binance.com`.
+   */
   restUrl: string;
-  /** Diff-depth stream speed. */
-  speed: "100ms" | "1000ms";
+  /** Diff-depth stream speed (spot: 100ms, 1000ms; usdm: 0ms, 100ms, 250ms, 500ms). */
+  speed: AnyDepthSpeed;
   /**
    * Streams recorded per symbol, each into its own day file: `depth` (`<day>_dom.jsonl.gz`, kept
    * in sync with snapshots), `trade`, `aggTrade`, `bookTicker` (`<day>_<stream>.jsonl.gz`).
@@ -105,11 +122,12 @@ export interface AlertsConfig {
 
 /** The defaults; `config.example.json` holds exactly these values. */
 export const DEFAULT_CONFIG: Readonly<CollectorConfig> = Object.freeze({
+  market: "spot",
   symbols: Object.freeze(["BTCUSDT", "ETHUSDT"]) as string[],
   quoteAssets: Object.freeze<string[]>([]) as string[],
   dataDir: "./data",
-  wsUrl: "wss://stream.binance.com:9443",
-  restUrl: "https://api.binance.com",
+  wsUrl: MARKET_URLS.spot.wsUrl,
+  restUrl: MARKET_URLS.spot.restUrl,
   speed: "100ms",
   streams: Object.freeze<StreamKind[]>(["depth"]) as StreamKind[],
   snapshotLimit: "auto",
@@ -249,6 +267,30 @@ function flagSettings(
 
 /** Checks that hold between keys. */
 function checkTogether(config: CollectorConfig): void {
+  const limits = MARKET_LIMITS[config.market];
+  if (!limits.speeds.includes(config.speed)) {
+    throw new UsageError(
+      `Invalid speed ${JSON.stringify(config.speed)} for market ${config.market}: expected one of ${
+        limits.speeds.join(", ")
+      }`,
+      CONFIG_HINT,
+    );
+  }
+  if (config.snapshotLimit !== "auto" && config.snapshotLimit > limits.maxDepthLimit) {
+    throw new UsageError(
+      `Invalid snapshotLimit ${config.snapshotLimit} for market ${config.market}: expected "auto" or at most ${limits.maxDepthLimit}`,
+      CONFIG_HINT,
+    );
+  }
+  if (config.market === "usdm" && config.streams.includes("aggTrade")) {
+    throw new UsageError(
+      `Invalid streams ${
+        JSON.stringify(config.streams)
+      } for market usdm: aggTrade rides /market, ` +
+        "not the /public connection that carries depth, trade and bookTicker",
+      CONFIG_HINT,
+    );
+  }
   if (config.reconnectMaxMs < config.reconnectBaseMs) {
     throw new UsageError(
       `Invalid reconnectMaxMs ${config.reconnectMaxMs}: expected at least reconnectBaseMs (${config.reconnectBaseMs})`,
@@ -285,11 +327,19 @@ export async function loadConfig(
     }
     fromFile = parseConfigFile(text, path);
   }
+  const flags = flagSettings(tokens);
   const config = {
     ...structuredClone(DEFAULT_CONFIG),
     ...fromFile,
-    ...flagSettings(tokens),
+    ...flags,
   } as CollectorConfig;
+  // The URLs not given are the market's own.
+  if (fromFile.wsUrl === undefined && flags.wsUrl === undefined) {
+    config.wsUrl = MARKET_URLS[config.market].wsUrl;
+  }
+  if (fromFile.restUrl === undefined && flags.restUrl === undefined) {
+    config.restUrl = MARKET_URLS[config.market].restUrl;
+  }
   checkTogether(config);
   return { config, rest: positionals };
 }

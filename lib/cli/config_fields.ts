@@ -7,6 +7,7 @@
  */
 import {
   CONNECTION_LIFETIME_MS,
+  MARKETS,
   MAX_DEPTH_LIMIT,
   MAX_REDUNDANCY,
   MAX_STREAMS_PER_CONNECTION,
@@ -207,6 +208,11 @@ function alertsConfig(value: unknown): AlertsConfig | null {
 
 /** Every configuration key's spec. */
 export const FIELDS: { readonly [K in keyof CollectorConfig]: FieldSpec<CollectorConfig[K]> } = {
+  market: {
+    arg: "spot|usdm",
+    doc: "Binance market: spot, or usdm (USDⓈ-M futures); one market per process",
+    check: oneOf(...MARKETS),
+  },
   symbols: {
     arg: "LIST|all",
     doc: 'symbols to record, comma-separated, or "all" (every trading symbol)',
@@ -233,15 +239,19 @@ export const FIELDS: { readonly [K in keyof CollectorConfig]: FieldSpec<Collecto
   },
   wsUrl: {
     arg: "URL",
-    doc: "WebSocket base URL (/stream?streams=… is appended)",
+    doc: "WebSocket base URL (/stream?streams=…, usdm /public/stream?streams=…, is appended)",
     check: url(["ws:", "wss:"], "wss://stream.binance.com:9443"),
   },
   restUrl: {
     arg: "URL",
-    doc: "REST base URL (/api/v3/… is appended)",
+    doc: "REST base URL (/api/v3/…, usdm /fapi/v1/…, is appended)",
     check: url(["http:", "https:"], "https://api.binance.com"),
   },
-  speed: { arg: "100ms|1000ms", doc: "diff-depth stream speed", check: oneOf("100ms", "1000ms") },
+  speed: {
+    arg: "100ms|1000ms|0ms|250ms|500ms",
+    doc: "diff-depth stream speed (spot: 100ms, 1000ms; usdm: 0ms, 100ms, 250ms, 500ms)",
+    check: oneOf("100ms", "1000ms", "0ms", "250ms", "500ms"),
+  },
   streams: {
     arg: "LIST",
     doc:

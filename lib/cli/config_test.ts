@@ -84,6 +84,7 @@ Deno.test("loadConfig() takes streams: any of the four kinds, at least one, none
 
 Deno.test("loadConfig() applies every flag", async () => {
   const { config, rest } = await loadConfig([
+    "--market=spot",
     "--symbols=btcusdt,ethbtc,btcusdt",
     "--quote-assets",
     "usdt,fdusd",
@@ -115,6 +116,7 @@ Deno.test("loadConfig() applies every flag", async () => {
     '--alerts={"webhook":"http://127.0.0.1:9/hook"}',
   ]);
   assert.deepEqual(config, {
+    market: "spot",
     symbols: ["BTCUSDT", "ETHBTC"],
     quoteAssets: ["USDT", "FDUSD"],
     dataDir: "/tmp/d",
@@ -399,4 +401,35 @@ Deno.test("loadConfig() takes --alerts as JSON, and names it in errors", async (
     'alerts.webhook "ws://h"',
     "--alerts",
   );
+});
+
+Deno.test("loadConfig() with --market usdm: the futures URLs unless given, its speeds and limits", async () => {
+  const { config } = await loadConfig(["--market", "usdm"]);
+  assert.equal(config.market, "usdm");
+  assert.equal(config.wsUrl, "wss://fstream.binance.com");
+  assert.equal(config.restUrl, "https://fapi.binance.com");
+  assert.equal(config.speed, "100ms");
+  const given = await loadConfig([
+    "--market",
+    "usdm",
+    "--ws-url",
+    "ws://127.0.0.1:1",
+    "--speed",
+    "0ms",
+  ]);
+  assert.equal(given.config.wsUrl, "ws://127.0.0.1:1");
+  assert.equal(given.config.restUrl, "https://fapi.binance.com");
+  assert.equal(given.config.speed, "0ms");
+  assert.equal((await loadConfig([])).config.wsUrl, DEFAULT_CONFIG.wsUrl);
+  await assert.rejects(
+    loadConfig(["--market", "usdm", "--speed", "1000ms"]),
+    /speed "1000ms" for market usdm/,
+  );
+  await assert.rejects(loadConfig(["--speed", "0ms"]), /speed "0ms" for market spot/);
+  await assert.rejects(
+    loadConfig(["--market", "usdm", "--snapshot-limit", "5000"]),
+    /at most 1000/,
+  );
+  await assert.rejects(loadConfig(["--market", "usdm", "--streams", "depth,aggTrade"]), /aggTrade/);
+  await assert.rejects(loadConfig(["--market", "coinm"]), /market/);
 });

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { DEFAULT_WEIGHT_PER_MINUTE, depthWeight } from "../binance/limits.ts";
+import { MARKET_LIMITS, marketDepthWeight } from "../binance/limits.ts";
 import type { DepthSnapshot } from "../binance/types.ts";
 import { depthStreamName, streamNameOf } from "../binance/urls.ts";
 import type { OrderBook } from "../book/order_book.ts";
@@ -106,8 +106,10 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
   const streamMerges = new Map<string, StreamMerge[]>();
   const kinds = config.streams ?? ["depth"];
   const others = kinds.filter((k): k is RecordedStream => k !== "depth");
+  const market = config.market ?? "spot";
+  const defaultWeight = MARKET_LIMITS[market].defaultWeightPerMinute;
   const budget = new WeightBudget({
-    budget: DEFAULT_WEIGHT_PER_MINUTE * config.weightBudgetShare,
+    budget: defaultWeight * config.weightBudgetShare,
     ...(options.weightWindowMs ? { windowMs: options.weightWindowMs } : {}),
   });
   const noisy = {
@@ -125,6 +127,7 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
 
   const scheduler = new SnapshotScheduler({
     restUrl: config.restUrl,
+    market,
     limit: config.snapshotLimit,
     budget,
     fetch: fetchFn,
@@ -145,7 +148,7 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
       signal: discovery.signal,
     });
     if (stopping) return;
-    budget.budget = (found.weightPerMinute ?? DEFAULT_WEIGHT_PER_MINUTE) *
+    budget.budget = (found.weightPerMinute ?? defaultWeight) *
       config.weightBudgetShare;
     for (const symbol of found.symbols) {
       if (others.length > 0) {
@@ -182,9 +185,11 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
         `connection(s)` +
         (config.redundancy > 1 ? `, each carried ${config.redundancy} times; ` : "; ") +
         (config.snapshotLimit === "auto"
-          ? "snapshot depth fitted to each book (weight 5 to 250), "
+          ? `snapshot depth fitted to each book (weight ${
+            marketDepthWeight(market, MARKET_LIMITS[market].depthLimitTiers[0]!)
+          } to ${marketDepthWeight(market, MARKET_LIMITS[market].maxDepthLimit)}), `
           : `snapshot limit ${config.snapshotLimit} (weight ${
-            depthWeight(config.snapshotLimit)
+            marketDepthWeight(market, config.snapshotLimit)
           }), `) +
         `weight budget ${budget.budget} a minute`,
       {
@@ -195,6 +200,7 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
     );
     pool = new ConnectionPool({
       wsUrl: config.wsUrl,
+      market,
       speed: config.speed,
       streams: kinds,
       streamFeeds: streamMerges,

@@ -13,7 +13,9 @@
  * @module
  */
 import type { FrameError } from "../binance/parse.ts";
-import type { CombinedFrame, DepthSpeed, StreamKind } from "../binance/types.ts";
+import type { CombinedFrame, StreamKind } from "../binance/types.ts";
+import type { AnyDepthSpeed } from "../binance/urls.ts";
+import type { Market } from "../binance/limits.ts";
 import type { Logger } from "../util/log.ts";
 import type { LatencySnapshot } from "../util/latency.ts";
 import type { Connection } from "./connection.ts";
@@ -33,8 +35,10 @@ export interface PoolHooks {
 export interface ConnectionPoolOptions {
   /** WebSocket base URL. */
   wsUrl: string;
+  /** The market: its stream path (`/stream`, usdm `/public/stream`); spot by default. */
+  market?: Market;
   /** Diff-depth speed. */
-  speed: DepthSpeed;
+  speed: AnyDepthSpeed;
   /** Streams each symbol is subscribed to, on the same connections; `["depth"]` by default. */
   streams?: readonly StreamKind[];
   /**

@@ -104,7 +104,7 @@ export class ConnectionSlot {
     this.symbols = symbols;
     const kinds = o.streams ?? ["depth"];
     this.streams = symbols.flatMap((s) => kinds.map((k) => streamNameOf(s, k, o.speed)));
-    this.url = combinedStreamUrl(o.wsUrl, this.streams);
+    this.url = combinedStreamUrl(o.wsUrl, this.streams, o.market ?? "spot");
     this.#ctx = ctx;
     this.#backoff = new Backoff({ baseMs: o.reconnectBaseMs, maxMs: o.reconnectMaxMs });
   }

@@ -13,6 +13,7 @@ import {
   TRADING_STATUS,
   tradingSymbols,
 } from "../binance/exchange_info.ts";
+import type { Market } from "../binance/limits.ts";
 import { exchangeInfoUrl } from "../binance/urls.ts";
 import type { CollectorConfig } from "../cli/config.ts";
 import { InputError } from "../util/errors.ts";
@@ -56,14 +57,18 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** Fetches `exchangeInfo` until it answers, within the budget and any `Retry-After`. */
-async function fetchExchangeInfo(restUrl: string, o: DiscoverOptions): Promise<ExchangeInfo> {
+async function fetchExchangeInfo(
+  restUrl: string,
+  market: Market,
+  o: DiscoverOptions,
+): Promise<ExchangeInfo> {
   const backoff = new Backoff({ baseMs: 1000, maxMs: 60_000 });
   for (;;) {
     const wait = o.budget.waitFor(EXCHANGE_INFO_WEIGHT, o.now());
     if (wait > 0) await sleep(wait, o.signal);
     let problem: string;
     try {
-      const { response, limitedMs } = await weightedFetch(exchangeInfoUrl(restUrl), {
+      const { response, limitedMs } = await weightedFetch(exchangeInfoUrl(restUrl, market), {
         budget: o.budget,
         weight: EXCHANGE_INFO_WEIGHT,
         fetch: o.fetch,
@@ -84,7 +89,7 @@ async function fetchExchangeInfo(restUrl: string, o: DiscoverOptions): Promise<E
     }
     const delay = backoff.next();
     o.log.warn(`exchangeInfo failed (${problem}); retrying in ${Math.round(delay)} ms`, {
-      url: exchangeInfoUrl(restUrl),
+      url: exchangeInfoUrl(restUrl, market),
     });
     await sleep(delay, o.signal);
   }
@@ -95,10 +100,11 @@ async function fetchExchangeInfo(restUrl: string, o: DiscoverOptions): Promise<E
  * an {@linkcode InputError}; listed but not trading ones are followed with a warning.
  */
 export async function discoverSymbols(
-  config: Pick<CollectorConfig, "symbols" | "quoteAssets" | "restUrl">,
+  config: Pick<CollectorConfig, "symbols" | "quoteAssets" | "restUrl"> & { market?: Market },
   options: DiscoverOptions,
 ): Promise<Discovery> {
-  const info = await fetchExchangeInfo(config.restUrl, options);
+  const market = config.market ?? "spot";
+  const info = await fetchExchangeInfo(config.restUrl, market, options);
   const weightPerMinute = requestWeightPerMinute(info);
   if (config.symbols === "all") {
     const all = tradingSymbols(info, config.quoteAssets);
@@ -125,7 +131,7 @@ export async function discoverSymbols(
     throw new InputError(
       `Unknown symbol${unknown.length > 1 ? "s" : ""} ${
         unknown.map((s) => JSON.stringify(s)).join(", ")
-      }: not listed by ${exchangeInfoUrl(config.restUrl)}`,
+      }: not listed by ${exchangeInfoUrl(config.restUrl, market)}`,
     );
   }
   const symbols = [...new Set(config.symbols.map((s) => s.toUpperCase()))];

@@ -35,3 +35,17 @@ Deno.test("SnapshotDepths: auto starts deep and learns; a fixed limit stays", ()
   assert.equal(fixed.limitFor("BTCUSDT"), 1000);
   assert.equal(fixed.auto, false);
 });
+
+Deno.test("SnapshotDepths: usdm starts at 1000 and learns its tiers 100/500/1000 (weight 5/10/20)", () => {
+  const auto = new SnapshotDepths("auto", "usdm");
+  assert.equal(auto.limitFor("BTCUSDT"), 1000);
+  assert.equal(auto.weightFor("BTCUSDT"), 20);
+  auto.observe("BTCUSDT", 1000, 300);
+  assert.equal(auto.limitFor("BTCUSDT"), 500);
+  assert.equal(auto.weightFor("BTCUSDT"), 10);
+  auto.observe("BTCUSDT", 500, 60);
+  assert.equal(auto.weightFor("BTCUSDT"), 5);
+  assert.equal(nextLimit(1000, 1000, "usdm"), 1000, "no tier above 1000");
+  assert.equal(nextLimit(1000, 900, "usdm"), 1000);
+  assert.equal(new SnapshotDepths(50, "usdm").weightFor("X"), 2);
+});

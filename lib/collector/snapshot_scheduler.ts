@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { depthWeight } from "../binance/limits.ts";
+import { type Market, marketDepthWeight } from "../binance/limits.ts";
 import { parseDepthSnapshot } from "../binance/parse.ts";
 import type { DepthSnapshot } from "../binance/types.ts";
 import { depthUrl } from "../binance/urls.ts";
@@ -27,8 +27,10 @@ export type SnapshotPriority = "resync" | "start";
 export interface SnapshotSchedulerOptions {
   /** REST base URL. */
   restUrl: string;
+  /** The market: its depth path, weights and tiers; spot by default. */
+  market?: Market;
   /**
-   * `limit` of each depth request (its weight comes from {@linkcode depthWeight}), or `"auto"`:
+   * `limit` of each depth request (its weight comes from {@linkcode marketDepthWeight}), or `"auto"`:
    * per symbol, see {@linkcode SnapshotDepths}.
    */
   limit: number | "auto";
@@ -110,9 +112,10 @@ export class SnapshotScheduler {
       retryBaseMs: 1000,
       default429Ms: 60_000,
       default418Ms: 120_000,
+      market: "spot",
       ...options,
     };
-    this.#depths = new SnapshotDepths(options.limit);
+    this.#depths = new SnapshotDepths(options.limit, options.market ?? "spot");
     this.#retry = new Backoff({
       baseMs: this.#o.retryBaseMs,
       maxMs: Math.max(this.#o.retryBaseMs, 30_000),
@@ -232,7 +235,7 @@ export class SnapshotScheduler {
       if (head === undefined) return;
       const { symbol, priority } = head;
       const limit = this.#depths.limitFor(symbol);
-      const weight = depthWeight(limit);
+      const weight = marketDepthWeight(this.#o.market, limit);
       const now = this.#o.now();
       const wait = Math.max(this.#o.budget.waitFor(weight, now), this.#retryUntil - now);
       if (wait > 0) {
@@ -257,12 +260,13 @@ export class SnapshotScheduler {
   }
 
   async #fetch(symbol: string, limit: number, signal: AbortSignal): Promise<void> {
-    const url = depthUrl(this.#o.restUrl, symbol, limit);
+    const market = this.#o.market;
+    const url = depthUrl(this.#o.restUrl, symbol, limit, market);
     let status = 0;
     try {
       const { response, limitedMs } = await weightedFetch(url, {
         budget: this.#o.budget,
-        weight: depthWeight(limit),
+        weight: marketDepthWeight(market, limit),
         fetch: this.#o.fetch,
         now: this.#o.now,
         signal,

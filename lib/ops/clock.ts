@@ -8,6 +8,7 @@
  * @module
  */
 import { USED_WEIGHT_HEADER } from "../binance/limits.ts";
+import type { Market } from "../binance/limits.ts";
 import { timeUrl } from "../binance/urls.ts";
 import { type ClockRecord, receiveTime } from "../recording/records.ts";
 import { type Logger, silentLogger } from "../util/log.ts";
@@ -17,6 +18,8 @@ export const DEFAULT_CLOCK_CHECK_INTERVAL_MS = 10 * 60_000;
 
 /** Options of {@linkcode measureClock}. */
 export interface MeasureClockOptions {
+  /** The market whose time endpoint is asked (`/api/v3/time`, usdm `/fapi/v1/time`); spot by default. */
+  market?: Market;
   /** The HTTP client (tests inject one). Default: global `fetch`. */
   fetch?: typeof fetch;
   /** Local time, epoch ms, fractional. Default: `receiveTime()`. */
@@ -62,7 +65,7 @@ export async function measureClock(
   restBase: string,
   options: MeasureClockOptions = {},
 ): Promise<ClockRecord> {
-  const url = timeUrl(restBase);
+  const url = timeUrl(restBase, options.market ?? "spot");
   const doFetch = options.fetch ?? fetch;
   const now = options.now ?? receiveTime;
   const controller = new AbortController();

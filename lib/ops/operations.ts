@@ -32,18 +32,20 @@ import { createRotateHook, type RotateHook, type RotateHookOptions } from "./rot
 import { startStatus, type StatusFields, type StatusReporter } from "./status.ts";
 
 /** The configuration keys the operations read. */
-export type OperationsConfig = Pick<
-  CollectorConfig,
-  | "restUrl"
-  | "dataDir"
-  | "metricsAddr"
-  | "statusIntervalMs"
-  | "clockCheckIntervalMs"
-  | "onRotate"
-  | "retentionDays"
-  | "alerts"
-  | "symbols"
->;
+export type OperationsConfig =
+  & Partial<Pick<CollectorConfig, "market">>
+  & Pick<
+    CollectorConfig,
+    | "restUrl"
+    | "dataDir"
+    | "metricsAddr"
+    | "statusIntervalMs"
+    | "clockCheckIntervalMs"
+    | "onRotate"
+    | "retentionDays"
+    | "alerts"
+    | "symbols"
+  >;
 
 /** What the operations need of the recorder (the storage `Recorder` fits). */
 export interface OpsRecorder {
@@ -227,6 +229,7 @@ export async function startOperations(
     collector.ready.then(() => {
       if (stopped) return;
       clock = startClockChecks(config.restUrl, writeClock, {
+        ...(config.market ? { market: config.market } : {}),
         intervalMs: config.clockCheckIntervalMs,
         logger: clockLog,
         fetch: budgetedFetch(collector.restBudget(), {
