@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Market } from "./types.ts";
 
 /** At most this many streams on one WebSocket connection. */
 export const MAX_STREAMS_PER_CONNECTION = 1024;
@@ -43,8 +44,7 @@ export function depthWeight(limit: number): number {
   return 250;
 }
 
-/** The Binance markets the collector records: spot, or USDⓈ-M futures. */
-export type Market = "spot" | "usdm";
+export type { Market };
 /** Every {@linkcode Market}. */
 export const MARKETS: readonly Market[] = ["spot", "usdm"];
 

@@ -176,7 +176,7 @@ export function startCollector(config: CollectorConfig, options: CollectorOption
           log,
           recvNow: receiveTime,
           now,
-        }, { maxBuffered: config.maxBufferedEvents }),
+        }, { maxBuffered: config.maxBufferedEvents, market }),
       );
     }
     groups = planConnections(found.symbols, config.maxStreamsPerConnection, kinds.length);

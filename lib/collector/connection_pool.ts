@@ -161,6 +161,7 @@ export class ConnectionPool {
         symbol,
         new FeedMerge(symbol, run, {
           maxHeld: options.maxHeld,
+          market: options.market ?? "spot",
           ...(options.holdMs !== undefined ? { holdMs: options.holdMs } : {}),
           ...(options.clockOffsetMs ? { clockOffsetMs: options.clockOffsetMs } : {}),
           now,

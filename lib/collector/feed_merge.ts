@@ -2,7 +2,8 @@
  * The connection layer's output for one symbol: the events of every connection carrying its
  * stream (its feeds) merged by update id into one continuous run, handed to a
  * {@linkcode RunTarget} (the symbol's `SymbolSync`: records, then Binance's sync rules). This is
- * the one place that decides whether an event continues the run (`U == last u + 1`); the target
+ * the one place that decides whether an event continues the run (`U == last u + 1`; USDⓈ-M
+ * futures, `market: "usdm"`: `pu == last u`, book's `continues()`); the target
  * only applies the sync rules to what it is given.
  *
  * Merging: an event is taken from whichever feed delivers it first, when it continues the run; a
@@ -23,8 +24,8 @@
  *
  * @module
  */
-import type { DepthUpdate } from "../binance/types.ts";
-import { bridges } from "../book/depth_sync.ts";
+import type { DepthUpdate, Market } from "../binance/types.ts";
+import { bridges, continues } from "../book/depth_sync.ts";
 import type { LatencyHistogram } from "../util/latency.ts";
 
 /** Counters of one feed over all its symbols: which connection delivers first. */
@@ -75,6 +76,8 @@ export interface RunTarget<E extends MergeEvent = DepthUpdate> {
 
 /** Options of {@linkcode FeedMerge}. */
 export interface FeedMergeOptions {
+  /** Whose continuity rule: spot (`U == last u + 1`, also trades' ids) or usdm (`pu`). Default spot. */
+  market?: Market;
   /** Most events held per feed behind a hole. */
   maxHeld: number;
   /** Longest an event is held for another feed to fill the hole before it, ms; 5000 default. */
@@ -116,6 +119,7 @@ export class FeedMerge<E extends MergeEvent = DepthUpdate> {
   #leader: Feed | null = null;
   #holdMs: number;
   #now: () => number;
+  #market: Market;
 
   /** Merges the feeds of `symbol` into `target`; no feed yet. */
   constructor(symbol: string, target: RunTarget<E>, options: FeedMergeOptions) {
@@ -124,6 +128,7 @@ export class FeedMerge<E extends MergeEvent = DepthUpdate> {
     this.#o = options;
     this.#holdMs = options.holdMs ?? 5000;
     this.#now = options.now ?? Date.now;
+    this.#market = options.market ?? "spot";
   }
 
   /** Final update id of the last event taken into the run. */
@@ -175,7 +180,7 @@ export class FeedMerge<E extends MergeEvent = DepthUpdate> {
       this.#joined(f);
       return;
     }
-    if (f.held.length === 0 && (last === null || event.U === last + 1)) {
+    if (f.held.length === 0 && (last === null || continues(event, last, this.#market))) {
       this.#take(f, event, recv);
     } else {
       f.held.push({ event, recv, at: this.#now() });
@@ -240,7 +245,7 @@ export class FeedMerge<E extends MergeEvent = DepthUpdate> {
           if (last !== null && head.event.u <= last) {
             f.held.shift();
             this.#repeated(f);
-          } else if (last === null || head.event.U === last + 1) {
+          } else if (last === null || continues(head.event, last, this.#market)) {
             f.held.shift();
             this.#take(f, head.event, head.recv);
             progress = true;
@@ -286,7 +291,7 @@ export class FeedMerge<E extends MergeEvent = DepthUpdate> {
   #skipTo(f: FeedState<E>, detached: string | null): void {
     const { event, recv } = f.held.shift()!;
     const last = this.lastSeenU;
-    if (last !== null && bridges(event, last)) {
+    if (last !== null && bridges(event, last, this.#market)) {
       // Another batching: nothing is missing, but once in sync only exact continuation counts.
       this.#target.carryOver();
     } else if (detached !== null && last !== null) {

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { DepthSnapshot, DepthUpdate } from "../binance/types.ts";
+import type { DepthSnapshot, DepthUpdate, Market } from "../binance/types.ts";
 import { DepthSync } from "../book/depth_sync.ts";
 import type { OrderBook } from "../book/order_book.ts";
 import type { Logger } from "../util/log.ts";
@@ -82,11 +82,18 @@ export class SymbolSync implements RunTarget {
   #book = (): DepthSnapshot | null => this.sync.inSync ? this.sync.book.snapshot() : null;
 
   /** Creates the sync of `symbol`: out of sync, `stale` (no connection yet). */
-  constructor(symbol: string, ctx: SymbolSyncContext, options: { maxBuffered: number }) {
+  constructor(
+    symbol: string,
+    ctx: SymbolSyncContext,
+    options: { maxBuffered: number; market?: Market },
+  ) {
     this.symbol = symbol;
     this.#ctx = ctx;
     this.#recentMax = Math.min(options.maxBuffered, PRE_SNAPSHOT_EVENTS);
-    this.sync = new DepthSync({ maxBuffered: options.maxBuffered });
+    this.sync = new DepthSync({
+      maxBuffered: options.maxBuffered,
+      market: options.market ?? "spot",
+    });
     this.#status = { state: "stale", since: this.#now(), detail: "start" };
   }
 
@@ -163,7 +170,13 @@ export class SymbolSync implements RunTarget {
         return;
       }
       if (kind === "gap") {
-        this.#gap("sequence", id, `expected U=${id + 1} got U=${event.U}`);
+        this.#gap(
+          "sequence",
+          id,
+          this.sync.market === "usdm"
+            ? `expected pu=${id} got pu=${event.pu ?? "none"}`
+            : `expected U=${id + 1} got U=${event.U}`,
+        );
         this.#setStatus("resyncing", "sequence");
         this.#write(event, recv, () => null); // after the gap the book no longer counts
         this.#bufferAfterGap(event);
