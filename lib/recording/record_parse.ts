@@ -117,11 +117,15 @@ function missingField(type: string, r: Record<string, unknown>): string | undefi
       if (!isFiniteNumber(r.E)) return "E";
       if (!isId(r.U)) return "U";
       if (!isId(r.u) || r.u < r.U) return "u";
+      if (!isOptional(r.T, isFiniteNumber)) return "T";
+      if (!isOptional(r.pu, isId)) return "pu";
       if (!isLevels(r.b)) return "b";
       if (!isLevels(r.a)) return "a";
       return undefined;
     case "snapshot":
       if (!isId(r.lastUpdateId)) return "lastUpdateId";
+      if (!isOptional(r.E, isFiniteNumber)) return "E";
+      if (!isOptional(r.T, isFiniteNumber)) return "T";
       if (!isLevels(r.bids)) return "bids";
       if (!isLevels(r.asks)) return "asks";
       if (r.source !== "rest" && r.source !== "book") return "source";
@@ -131,6 +135,7 @@ function missingField(type: string, r: Record<string, unknown>): string | undefi
         if (!isString(r[key])) return key;
       }
       if (!isNumber(r.format)) return "format";
+      if (r.market !== "spot" && r.market !== "usdm") return "market";
       return undefined;
     case "gap":
       if (r.lastUpdateId !== null && !isId(r.lastUpdateId)) return "lastUpdateId";

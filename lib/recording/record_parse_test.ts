@@ -54,3 +54,26 @@ Deno.test("parseRecordLine() names the field of a trade, aggTrade or bookTicker 
     assert.match(result as string, new RegExp(`^Record "${type}" lacks a valid "${field}"`));
   }
 });
+
+const FUTURES_EVENT =
+  '{"type":"depthUpdate","recv":1.5,"E":1723161256299,"T":1723161256298,"U":5123107832006,"u":5123107837557,"pu":5123107831937,"b":[["58710.20","0.014"]],"a":[]}';
+
+Deno.test("parseRecordLine() takes a futures depthUpdate (T, pu) and a usdm header; checks them", () => {
+  assert.deepEqual(parseRecordLine(FUTURES_EVENT), JSON.parse(FUTURES_EVENT));
+  assert.match(
+    parseRecordLine(edit(FUTURES_EVENT, { pu: -3 })) as string,
+    /lacks a valid "pu"/,
+  );
+  assert.match(parseRecordLine(edit(FUTURES_EVENT, { T: "1" })) as string, /lacks a valid "T"/);
+  const header =
+    '{"type":"header","format":1,"exchange":"binance","market":"usdm","symbol":"BTCUSDT","date":"2024-08-08","collector":"t","recv":1,"stream":"btcusdt@depth@0ms"}';
+  assert.equal((parseRecordLine(header) as { market: string }).market, "usdm");
+  assert.match(
+    parseRecordLine(edit(header, { market: "coinm" })) as string,
+    /lacks a valid "market"/,
+  );
+  const snapshot =
+    '{"type":"snapshot","recv":1,"lastUpdateId":5,"E":2,"T":1,"bids":[],"asks":[],"source":"rest"}';
+  assert.deepEqual(parseRecordLine(snapshot), JSON.parse(snapshot));
+  assert.match(parseRecordLine(edit(snapshot, { E: "2" })) as string, /lacks a valid "E"/);
+});

@@ -9,6 +9,7 @@ import type {
   BookTicker,
   DepthSnapshot,
   DepthUpdate,
+  Market,
   PriceLevel,
   StreamKind,
   Trade,
@@ -22,7 +23,8 @@ export interface HeaderRecord {
   type: "header";
   format: typeof FORMAT_VERSION;
   exchange: "binance";
-  market: "spot";
+  /** Binance spot, or USDⓈ-M futures (whose depth events carry `pu`; replayed by its rules). */
+  market: Market;
   /** Upper-case symbol, e.g. `"BTCUSDT"`. */
   symbol: string;
   /** The file's UTC day, `YYYY-MM-DD`. */
@@ -35,23 +37,37 @@ export interface HeaderRecord {
   stream: string;
 }
 
-/** A full book: from the exchange (`rest`) or a copy of the in-sync local book (`book`). */
+/**
+ * A full book: from the exchange (`rest`) or a copy of the in-sync local book (`book`). A futures
+ * `rest` snapshot keeps the exchange's `E` and `T`.
+ */
 export interface SnapshotRecord {
   type: "snapshot";
   recv: number;
   lastUpdateId: number;
+  /** Futures `rest` snapshots: message output time, epoch ms. */
+  E?: number;
+  /** Futures `rest` snapshots: transaction time, epoch ms. */
+  T?: number;
   bids: PriceLevel[];
   asks: PriceLevel[];
   source: "rest" | "book";
 }
 
-/** A diff event as the exchange sent it (decimal strings untouched). */
+/**
+ * A diff event as the exchange sent it (decimal strings untouched): `type, recv, E, U, u, b, a`;
+ * a futures event `type, recv, E, T, U, u, pu, b, a`.
+ */
 export interface DepthUpdateRecord {
   type: "depthUpdate";
   recv: number;
   E: number;
+  /** Futures: transaction time, epoch ms. */
+  T?: number;
   U: number;
   u: number;
+  /** Futures: `u` of the previous event, untouched (continuity is `pu == previous u`). */
+  pu?: number;
   b: PriceLevel[];
   a: PriceLevel[];
 }
@@ -117,9 +133,21 @@ export function receiveTime(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000) / 1000;
 }
 
-/** The record of a diff event, fields in the documented order. */
+/** The record of a diff event, fields in the documented order (futures: with `T` and `pu`). */
 export function depthUpdateRecord(event: DepthUpdate, recv: number): DepthUpdateRecord {
-  return { type: "depthUpdate", recv, E: event.E, U: event.U, u: event.u, b: event.b, a: event.a };
+  const { E, T, U, u, pu, b, a } = event;
+  if (T === undefined && pu === undefined) return { type: "depthUpdate", recv, E, U, u, b, a };
+  return {
+    type: "depthUpdate",
+    recv,
+    E,
+    ...(T !== undefined ? { T } : {}),
+    U,
+    u,
+    ...(pu !== undefined ? { pu } : {}),
+    b,
+    a,
+  };
 }
 
 /** `{type, recv, …}` then every field of `event` but `skip`, in the order sent. */
@@ -195,6 +223,8 @@ export function snapshotRecord(
     type: "snapshot",
     recv,
     lastUpdateId: book.lastUpdateId,
+    ...(book.E !== undefined ? { E: book.E } : {}),
+    ...(book.T !== undefined ? { T: book.T } : {}),
     bids: book.bids,
     asks: book.asks,
     source,
@@ -228,12 +258,30 @@ export function streamKindOfTag(tag: string): StreamKind | null {
 /** File name of a day file: `2025-06-25_dom.jsonl.gz`, `2025-06-25_trade.jsonl.gz`, … */
 export const DAY_FILE_NAME = /^(\d{4}-\d{2}-\d{2})_(dom|trade|aggTrade|bookTicker)\.jsonl\.gz$/;
 
-/** Path of a symbol's file of a stream for a day, relative to the data directory. */
-export function recordingPath(symbol: string, day: string, kind: StreamKind = "depth"): string {
-  return `${symbol}/${day}_${fileStreamTag(kind)}.jsonl.gz`;
+/** A market's folder in the data directory: `""` for spot (files stay at the top), `usdm/`. */
+export function marketFolder(market: Market = "spot"): string {
+  return market === "spot" ? "" : `${market}/`;
 }
 
-/** Path of a day file's manifest, relative to the data directory. */
-export function manifestPath(symbol: string, day: string, kind: StreamKind = "depth"): string {
-  return `${symbol}/${day}_${fileStreamTag(kind)}.manifest.json`;
+/**
+ * Path of a symbol's file of a stream for a day, relative to the data directory: spot
+ * `BTCUSDT/…`, futures `usdm/BTCUSDT/…`.
+ */
+export function recordingPath(
+  symbol: string,
+  day: string,
+  kind: StreamKind = "depth",
+  market: Market = "spot",
+): string {
+  return `${marketFolder(market)}${symbol}/${day}_${fileStreamTag(kind)}.jsonl.gz`;
+}
+
+/** Path of a day file's manifest, relative to the data directory (see `recordingPath`). */
+export function manifestPath(
+  symbol: string,
+  day: string,
+  kind: StreamKind = "depth",
+  market: Market = "spot",
+): string {
+  return `${marketFolder(market)}${symbol}/${day}_${fileStreamTag(kind)}.manifest.json`;
 }
