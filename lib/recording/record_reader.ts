@@ -24,6 +24,8 @@ export { MAX_LINE_LENGTH };
 export interface NumericEvent extends NumericUpdate {
   /** Event time, epoch ms. */
   E: number;
+  /** Futures: `u` of the previous event (such lines are read as JSON, not by the scanner). */
+  pu?: number;
 }
 
 /**

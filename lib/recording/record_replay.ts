@@ -14,11 +14,15 @@
  * The rules, per file (each file starts out of sync, with an empty book and buffer):
  *
  * - A `header` on line 1 opens the file; anywhere else a new process took over: sync is lost.
+ *   Its `market` says whose rules apply to what follows: spot (`U == previous u + 1`) or
+ *   USDⓈ-M futures (`pu == previous u`, a snapshot drops `u < lastUpdateId` and is bridged by
+ *   `U <= lastUpdateId <= u`); see {@linkcode DepthSync}. Before any header, spot.
  * - A `gap`: sync is lost.
  * - Out of sync, an event is buffered; a snapshot bridges the buffer (`DepthSync.onSnapshot`).
  * - In sync, an event with `u <=` the book's id is a duplicate, ignored (even when its levels
- *   cannot be applied: it changes nothing); one that does not continue the book is a
- *   discontinuity (sync lost, the event starts the new buffer); any other is applied.
+ *   cannot be applied: it changes nothing; futures: before the first event after a snapshot only
+ *   `u <` it is); one that does not continue the book is a discontinuity (sync lost, the event
+ *   starts the new buffer); any other is applied.
  * - An event whose levels are not plain decimals cannot be applied: sync is lost.
  * - In sync, a `rest` snapshot is ignored; a `book` snapshot is a checkpoint, compared by value
  *   with the replayed book, which is kept either way. An equal one lets the next event bridge the
@@ -29,7 +33,7 @@
  *
  * @module
  */
-import type { DepthSnapshot } from "../binance/types.ts";
+import type { DepthSnapshot, Market } from "../binance/types.ts";
 import { DepthSync, type SyncBook } from "../book/depth_sync.ts";
 import { NumericBook, numericDifference, numericUpdate } from "../book/numeric_book.ts";
 import { OrderBook } from "../book/order_book.ts";
@@ -44,6 +48,8 @@ export interface ReplayEvent {
   u: number;
   /** Event time, epoch ms. */
   E: number;
+  /** Futures: `u` of the previous event. */
+  pu?: number;
 }
 
 /**
@@ -136,11 +142,18 @@ export class RecordReplay<E extends ReplayEvent, B extends SyncBook<E>> {
   #headerFirst = false;
   /** `E` of the last event buffered (or that started a buffer). */
   #bufferedE: number | null = null;
+  /** Whose rules: the market of the file's last header (spot until one says otherwise). */
+  #market: Market = "spot";
 
   /** A replay, out of sync; call {@linkcode RecordReplay.startFile} before the first record. */
   constructor(options: RecordReplayOptions<E, B>) {
     this.#options = options;
     this.#sync = new DepthSync<E, B>({ book: options.newBook() });
+  }
+
+  /** Whose rules apply now: the market of the current file's last header, else spot. */
+  get market(): Market {
+    return this.#market;
   }
 
   /** Whether the book is in sync. */
@@ -164,6 +177,7 @@ export class RecordReplay<E extends ReplayEvent, B extends SyncBook<E>> {
     const id = last.lastUpdateId;
     if (id !== null) this.#listener.lost?.({ cause: "file", line: 0, lastUpdateId: id });
     this.#listener = listener;
+    this.#market = "spot";
     this.#sync = new DepthSync<E, B>({ book: this.#options.newBook() });
     this.#headerFirst = false;
     this.#bufferedE = null;
@@ -186,7 +200,7 @@ export class RecordReplay<E extends ReplayEvent, B extends SyncBook<E>> {
         if (invalid === undefined) return this.event(this.#options.toEvent(r), line);
         const sync = this.#sync;
         const id = sync.lastUpdateId;
-        if (id !== null && r.u <= id) return this.#listener.duplicate?.(r, id, line);
+        if (id !== null && sync.isStale(r.u)) return this.#listener.duplicate?.(r, id, line);
         return this.#lose({ cause: "invalid", line, lastUpdateId: id, event: r, reason: invalid });
       }
       case "snapshot":
@@ -196,9 +210,10 @@ export class RecordReplay<E extends ReplayEvent, B extends SyncBook<E>> {
       case "header":
         if (line === 1) {
           this.#headerFirst = true;
-          return;
+          return this.#setMarket(r.market);
         }
-        return this.#lose({ cause: "header", line, lastUpdateId: this.#sync.lastUpdateId });
+        this.#lose({ cause: "header", line, lastUpdateId: this.#sync.lastUpdateId });
+        return this.#setMarket(r.market);
       default:
         return;
     }
@@ -215,7 +230,7 @@ export class RecordReplay<E extends ReplayEvent, B extends SyncBook<E>> {
     }
     const listener = this.#listener;
     const id = sync.book.lastUpdateId;
-    if (ev.u <= id) return listener.duplicate?.(ev, id, line);
+    if (sync.isStale(ev.u)) return listener.duplicate?.(ev, id, line);
     if (listener.applying !== undefined && sync.classify(ev) === "applied") {
       listener.applying(ev, line);
     }
@@ -296,6 +311,13 @@ export class RecordReplay<E extends ReplayEvent, B extends SyncBook<E>> {
       : { status: "broken", detail: broken };
   }
 
+  /** Out of sync (a file's start, or after a header): the rules of `market` from here. */
+  #setMarket(market: Market): void {
+    if (market === this.#market) return;
+    this.#market = market;
+    this.#sync = new DepthSync<E, B>({ book: this.#options.newBook(), market });
+  }
+
   #lose(loss: SyncLoss): void {
     this.#sync.desync();
     this.#listener.lost?.(loss);
@@ -306,7 +328,10 @@ export class RecordReplay<E extends ReplayEvent, B extends SyncBook<E>> {
 export function numericReplay(): RecordReplay<NumericEvent, NumericBook> {
   return new RecordReplay<NumericEvent, NumericBook>({
     newBook: () => new NumericBook(),
-    toEvent: (r) => ({ E: r.E, ...numericUpdate(r) }),
+    toEvent: (r) =>
+      r.pu === undefined
+        ? { E: r.E, ...numericUpdate(r) }
+        : { E: r.E, pu: r.pu, ...numericUpdate(r) },
     difference: (book, snapshot) => numericDifference(book.snapshot(), snapshot),
   });
 }

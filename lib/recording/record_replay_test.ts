@@ -139,3 +139,42 @@ for (const [name, make] of Object.entries(replays)) {
     assert.deepEqual(run(replay, [header, event(13, 14, [])], true), ["day not-claimed"]);
   });
 }
+
+const futuresHeader: ParsedRecord = { ...header, market: "usdm", stream: "btcusdt@depth@0ms" };
+
+function fevent(U: number, u: number, pu: number, b: PriceLevel[]): DepthUpdateRecord {
+  return {
+    type: "depthUpdate",
+    recv: 1,
+    E: 1723075200000 + u,
+    T: 1723075200000 + u,
+    U,
+    u,
+    pu,
+    b,
+    a: [],
+  };
+}
+
+for (const [name, make] of Object.entries(replays)) {
+  Deno.test(`${name}Replay() applies the futures rules to a usdm file: u == lastUpdateId, pu continuity`, () => {
+    const replay = make();
+    const out = run(replay, [
+      futuresHeader,
+      fevent(1, 5, 0, [["100.0", "1.0"]]), // u < lastUpdateId: dropped
+      fevent(8, 10, 5, [["100.0", "2.0"]]), // u == lastUpdateId: the first applied
+      snapshot(10, [["100.0", "2.0"]], "rest"),
+      fevent(14, 20, 10, [["100.0", "3.0"]]), // U skips, pu continues
+      fevent(30, 31, 25, [["100.0", "4.0"]]), // pu break
+    ]);
+    assert.deepEqual(out, ["4 synced 10", "5 applied 20", "6 lost discontinuity"]);
+    // The same file as spot: the first event after the snapshot must have U == 11.
+    const spot = run(make(), [
+      header,
+      fevent(8, 10, 5, [["100.0", "2.0"]]),
+      snapshot(10, [["100.0", "2.0"]], "rest"),
+      fevent(14, 20, 10, [["100.0", "3.0"]]),
+    ]);
+    assert.deepEqual(spot, ["3 synced 10", "4 lost discontinuity"]);
+  });
+}

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { continues } from "../book/depth_sync.ts";
 import type { NumericBook } from "../book/numeric_book.ts";
 import type { GapRecord, HeaderRecord } from "../recording/records.ts";
 import type { NumericEvent, RecordSink } from "../recording/record_reader.ts";
@@ -65,7 +66,8 @@ export class FileVerifier implements RecordSink, ReplayListener<NumericEvent> {
   readonly #coverage: SyncCoverage;
   #crossed = false;
   readonly #cross: CrossChecker | null;
-  #swapCandidate: { line: number; expected: number; problem: Problem | undefined } | null = null;
+  #swapCandidate: { line: number; lastUpdateId: number; problem: Problem | undefined } | null =
+    null;
 
   /**
    * A verifier of the file at `path`, expected to hold `symbol`'s records of UTC day `date`.
@@ -249,21 +251,25 @@ export class FileVerifier implements RecordSink, ReplayListener<NumericEvent> {
         return;
       case "discontinuity": {
         const { event: ev, lastUpdateId: id, line } = loss;
-        const missing: [number, number] | undefined = ev.U > id + 1
-          ? [id + 1, ev.U - 1]
-          : undefined;
+        const futures = this.#replay.market === "usdm";
+        // Futures: the events after the book's id up to the one this one follows are missing.
+        const end = futures ? ev.pu ?? ev.U - 1 : ev.U - 1;
+        const missing: [number, number] | undefined = end > id ? [id + 1, end] : undefined;
         const what = missing
           ? `update ids ${missing[0]}–${missing[1]} are missing`
+          : futures
+          ? `event pu=${ev.pu} is before the book at ${id}`
           : `event U=${ev.U} overlaps the book at ${id}`;
+        const expected = futures
+          ? `expected pu=${id}, got pu=${ev.pu ?? "none"}`
+          : `expected U=${id + 1}, got U=${ev.U}`;
         const problem = this.#problem(
           "discontinuity",
           line,
-          `Unmarked discontinuity: ${what} (expected U=${
-            id + 1
-          }, got U=${ev.U}) and no gap record precedes it`,
+          `Unmarked discontinuity: ${what} (${expected}) and no gap record precedes it`,
           missing ? { ...this.#at(ev.E), missing } : this.#at(ev.E),
         );
-        this.#swapCandidate = { line, expected: id + 1, problem };
+        this.#swapCandidate = { line, lastUpdateId: id, problem };
         return;
       }
     }
@@ -363,7 +369,10 @@ export class FileVerifier implements RecordSink, ReplayListener<NumericEvent> {
     this.#lastE = E;
     const swap = this.#swapCandidate;
     this.#swapCandidate = null;
-    if (swap !== null && !this.#replay.inSync && ev.U === swap.expected && swap.problem) {
+    if (
+      swap !== null && !this.#replay.inSync && swap.problem &&
+      continues(ev, swap.lastUpdateId, this.#replay.market)
+    ) {
       swap.problem.kind = "swapped";
       swap.problem.message = `Lines ${swap.line} and ${line} are out of order (swapped?): ` +
         `update ids ${ev.U}–${ev.u} come after a later event`;
