@@ -23,6 +23,11 @@ after 24 h (close code 1000), closed beyond 5 messages a second (1008), at most 
 sent as {"event":{"e":"serverShutdown","E":...}}.
 
 Market:
+  --market spot|usdm       spot (default), or USDⓈ-M futures: REST under /fapi/v1 (depth up to
+                           1000 levels, weights 2/5/10/20, E and T in the answer), WebSocket at
+                           /public/stream and /public/ws, events with T and pu, ping every 3 min,
+                           pong timeout 10 min, 10 messages a second, 2400 weight a minute;
+                           --replay of futures recordings serves their @depth@0ms frames as sent
   --port N                 port (default 0: any free port)
   --symbols A,B            synthetic symbols (default BTCUSDT,ETHUSDT)
   --extra-symbols N        N more synthetic symbols with tiny books (XS0001USDT…)
@@ -69,6 +74,7 @@ export const simulateCommand: Command = {
       args,
       allowPositionals: true,
       options: {
+        market: { type: "string" },
         port: { type: "string" },
         symbols: { type: "string" },
         "extra-symbols": { type: "string" },
@@ -106,6 +112,14 @@ export const simulateCommand: Command = {
     ) => {
       if (value !== undefined) options[key] = value;
     };
+    if (v.market !== undefined) {
+      if (v.market !== "spot" && v.market !== "usdm") {
+        throw new UsageError(
+          `Invalid --market ${JSON.stringify(v.market)}: expected "spot" or "usdm"`,
+        );
+      }
+      options.market = v.market;
+    }
     set("port", number("port", v.port));
     set("symbols", v.symbols?.split(",").filter((s) => s !== ""));
     set("extraSymbols", number("extra-symbols", v["extra-symbols"]));

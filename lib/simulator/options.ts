@@ -7,17 +7,19 @@
 import {
   CONNECTION_ATTEMPTS_WINDOW_MS,
   CONNECTION_LIFETIME_MS,
-  DEFAULT_WEIGHT_PER_MINUTE,
-  MAX_INCOMING_MESSAGES_PER_SECOND,
-  MAX_STREAMS_PER_CONNECTION,
-  PING_INTERVAL_MS,
-  PONG_TIMEOUT_MS,
+  type Market,
+  MARKET_LIMITS,
 } from "../binance/limits.ts";
 import type { ConnectionCounters, ConnectionRules } from "./stream_connection.ts";
 import { isSymbol, SYMBOL_EXPECTED } from "../util/symbol.ts";
 
 /** Options of `startSimulator`. */
 export interface SimulatorOptions {
+  /**
+   * Which exchange to be: `spot` (default; `/api/v3`, `/stream`) or `usdm` (USDⓈ-M futures:
+   * `/fapi/v1`, `/public/stream`, futures weights and limits, events with `T` and `pu`).
+   */
+  market?: Market;
   /** Port; 0 (default) picks a free one. The host is always 127.0.0.1. */
   port?: number;
   /** Synthetic symbols; default `["BTCUSDT", "ETHUSDT"]`; ignored with `replay`. */
@@ -94,6 +96,7 @@ export interface SimulatorStats extends ConnectionCounters {
 
 /** Options with every default applied. */
 export interface ResolvedOptions {
+  market: Market;
   port: number;
   symbols: string[];
   replay: string[];
@@ -131,7 +134,13 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
       throw new RangeError(`Invalid symbol "${symbol}": expected ${SYMBOL_EXPECTED}`);
     }
   }
+  const market = options.market ?? "spot";
+  const limits = MARKET_LIMITS[market];
+  if (limits === undefined) {
+    throw new RangeError(`Invalid market ${JSON.stringify(market)}: expected "spot" or "usdm"`);
+  }
   return {
+    market,
     port: options.port ?? 0,
     symbols,
     replay: options.replay ?? [],
@@ -142,7 +151,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     levelsOf: options.levelsOf ?? null,
     updateIntervalMs: options.updateIntervalMs ?? 100,
     slowStreamTicks: options.slowStreamTicks ?? 10,
-    weightPerMinute: options.weightPerMinute ?? DEFAULT_WEIGHT_PER_MINUTE,
+    weightPerMinute: options.weightPerMinute ?? limits.defaultWeightPerMinute,
     weightWindowMs: options.weightWindowMs ?? 60_000 / scale,
     banMs: options.banMs ?? 120_000 / scale,
     now: options.now ?? Date.now,
@@ -155,12 +164,12 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     quiet: options.quiet ?? false,
     // Timers below 1 ms mean nothing: scaled durations are clamped to at least 1 ms.
     rules: {
-      pingIntervalMs: options.pingIntervalMs ?? Math.max(1, PING_INTERVAL_MS / scale),
-      pongTimeoutMs: options.pongTimeoutMs ?? Math.max(1, PONG_TIMEOUT_MS / scale),
+      pingIntervalMs: options.pingIntervalMs ?? Math.max(1, limits.pingIntervalMs / scale),
+      pongTimeoutMs: options.pongTimeoutMs ?? Math.max(1, limits.pongTimeoutMs / scale),
       lifetimeMs: options.connectionLifetimeMs ?? Math.max(1, CONNECTION_LIFETIME_MS / scale),
       messageWindowMs: options.messageWindowMs ?? Math.max(1, 1000 / scale),
-      maxMessagesPerWindow: MAX_INCOMING_MESSAGES_PER_SECOND,
-      maxStreams: options.maxStreamsPerConnection ?? MAX_STREAMS_PER_CONNECTION,
+      maxMessagesPerWindow: limits.maxIncomingMessagesPerSecond,
+      maxStreams: options.maxStreamsPerConnection ?? limits.maxStreamsPerConnection,
     },
   };
 }

@@ -1,12 +1,19 @@
 /**
  * The simulator's REST endpoints: `/api/v3/depth`, `/api/v3/exchangeInfo`, `/api/v3/time`,
- * `/api/v3/ping`. Every response carries the used-weight header; weights and errors follow the
- * exchange (depth 5/25/50/250 by limit, exchangeInfo 20, time and ping 1).
+ * `/api/v3/ping` (USDⓈ-M futures: the same under `/fapi/v1`). Every response carries the
+ * used-weight header; weights and errors follow the exchange (depth 5/25/50/250 by limit, futures
+ * 2/5/10/20 up to 1000 levels with `E` and `T` in the answer; exchangeInfo 20, time and ping 1).
  *
  * @module
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { depthWeight, MAX_DEPTH_LIMIT, USED_WEIGHT_HEADER } from "../binance/limits.ts";
+import {
+  type Market,
+  MARKET_LIMITS,
+  marketDepthWeight,
+  USED_WEIGHT_HEADER,
+} from "../binance/limits.ts";
+import { MARKET_URLS } from "../binance/urls.ts";
 import { EXCHANGE_INFO_WEIGHT, TRADING_STATUS } from "../binance/exchange_info.ts";
 import type { SymbolInfo } from "../binance/exchange_info.ts";
 import type { DepthSnapshot } from "../binance/types.ts";
@@ -19,6 +26,8 @@ export const BREAK_STATUS = "BREAK";
 
 /** What the REST handler needs from the simulator. */
 export interface RestHost {
+  /** Whose paths and weights; spot by default. */
+  market?: Market;
   limiter: RateLimiter;
   weightPerMinute: number;
   /** Exchange clock, epoch ms. */
@@ -65,17 +74,18 @@ export function handleRest(host: RestHost, req: IncomingMessage, res: ServerResp
     send(405, { code: -1, msg: `Method ${req.method} is not supported by the simulator.` });
     return;
   }
+  const prefix = MARKET_URLS[host.market ?? "spot"].restPath;
   switch (url.pathname) {
-    case "/api/v3/ping":
+    case `${prefix}/ping`:
       if (charge(1, false)) send(200, {});
       return;
-    case "/api/v3/time":
+    case `${prefix}/time`:
       if (charge(1, false)) send(200, { serverTime: host.now() });
       return;
-    case "/api/v3/exchangeInfo":
+    case `${prefix}/exchangeInfo`:
       if (charge(EXCHANGE_INFO_WEIGHT, false)) send(200, exchangeInfo(host, url));
       return;
-    case "/api/v3/depth":
+    case `${prefix}/depth`:
       return depth(host, url, charge, send);
     default:
       send(404, { code: -1, msg: `Unknown path ${url.pathname}.` });
@@ -89,6 +99,7 @@ function depth(
   send: (status: number, body: unknown) => void,
 ): void {
   host.counters.depthRequests++;
+  const market = host.market ?? "spot";
   const limitParam = url.searchParams.get("limit");
   let limit = DEFAULT_DEPTH_LIMIT;
   let limitError: string | null = null;
@@ -97,9 +108,9 @@ function depth(
       limitError = "Illegal characters found in parameter 'limit'; legal range is '^[0-9]{1,20}$'.";
     } else if (Number(limitParam) < 1) {
       limitError = "Illegal value for parameter 'limit'; it must be at least 1.";
-    } else limit = Math.min(Number(limitParam), MAX_DEPTH_LIMIT);
+    } else limit = Math.min(Number(limitParam), MARKET_LIMITS[market].maxDepthLimit);
   }
-  if (!charge(limitError ? 1 : depthWeight(limit), true)) return;
+  if (!charge(limitError ? 1 : marketDepthWeight(market, limit), true)) return;
   if (limitError) return send(400, { code: -1100, msg: limitError });
   const symbol = url.searchParams.get("symbol");
   if (symbol === null || symbol === "") {
@@ -110,6 +121,12 @@ function depth(
   }
   const snapshot = host.depth(symbol, limit);
   if (snapshot === null) return send(400, { code: -1121, msg: "Invalid symbol." });
+  if (market === "usdm") {
+    // Futures answer with the message time E and the matching engine's time T.
+    const now = host.now();
+    const { lastUpdateId, bids, asks } = snapshot;
+    return send(200, { lastUpdateId, E: now, T: now, bids, asks });
+  }
   send(200, snapshot);
 }
 

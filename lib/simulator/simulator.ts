@@ -151,6 +151,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   const synthetic = o.replay.length === 0
     ? new SyntheticMarket({
+      market: o.market,
       symbols: o.symbols,
       extraSymbols: o.extraSymbols,
       seed: o.seed,
@@ -215,6 +216,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const server: Server = createServer({ maxHeaderSize: 1 << 20 }, (req, res) =>
     handleRest(
       {
+        market: o.market,
         limiter,
         weightPerMinute: o.weightPerMinute,
         now: o.now,
@@ -230,6 +232,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     socket.on("close", () => sockets.delete(socket));
   });
   const upgradeHost: UpgradeHost = {
+    market: o.market,
     connectionHost: host,
     stats,
     connections,
@@ -268,7 +271,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (!replay || replayStarted) return;
     replayStarted = true;
     replayDone = replay.run({
-      onDepth: (_symbol, event) => hub.publishReplayDepth(event),
+      onDepth: (_symbol, event, stream) => hub.publishReplayDepth(event, stream),
       onFrame: (stream, data) => hub.publishFrame(stream, data),
       onEnd: () => hub.flushSlow(o.now()),
     }, o.replaySpeed).catch((error) => {

@@ -51,6 +51,7 @@ const STREAM_TYPES = new Set([
   "depth",
   "depth@100ms",
   "depth@1000ms",
+  "depth@0ms",
   "bookTicker",
   "trade",
   "aggTrade",

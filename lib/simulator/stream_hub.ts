@@ -94,14 +94,20 @@ export class StreamHub {
     if (this.#options.bookTicker) this.#publishTrades(event);
   }
 
-  /** Publishes a replayed event; 1000 ms aggregates follow the recorded event-time seconds. */
-  publishReplayDepth(event: DepthUpdate): void {
+  /**
+   * Publishes a replayed event on `@depth@100ms` (a futures `@depth@0ms` recording: on its own
+   * stream, pu untouched); 1000 ms aggregates follow the recorded event-time seconds.
+   */
+  publishReplayDepth(event: DepthUpdate, recorded = ""): void {
     const aggregator = this.#aggregators.get(event.s);
     if (
       aggregator && aggregator.firstEventTime !== null &&
       Math.floor(aggregator.firstEventTime / 1000) !== Math.floor(event.E / 1000)
     ) this.#flushOne(aggregator, event.E);
-    this.#publishFast(event, `${event.s.toLowerCase()}@depth@100ms`);
+    const stream = recorded.endsWith("@depth@0ms")
+      ? recorded
+      : `${event.s.toLowerCase()}@depth@100ms`;
+    this.#publishFast(event, stream);
   }
 
   /** Publishes any recorded frame to the listeners of its stream. */

@@ -5,13 +5,15 @@
  *
  * @module
  */
-import type { DepthUpdate } from "../binance/types.ts";
+import type { DepthUpdate, Market } from "../binance/types.ts";
 import { DepthHistory } from "./depth_history.ts";
 import { SyntheticBook } from "./synthetic_book.ts";
 import { Random } from "../util/random.ts";
 
 /** Options of {@linkcode SyntheticMarket}. */
 export interface SyntheticMarketOptions {
+  /** `usdm`: events carry `T` (= `E`) and `pu` (the previous event's `u`), as futures send. */
+  market?: Market;
   symbols: string[];
   extraSymbols: number;
   seed: number;
@@ -51,11 +53,13 @@ export class SyntheticMarket {
   #books = new Map<string, SyntheticBook>();
   #rng: Random;
   #extraEventChance: number;
+  #futures: boolean;
 
   /** Builds the initial books. */
   constructor(options: SyntheticMarketOptions) {
     this.#rng = new Random(options.seed ^ 0x5eed);
     this.#extraEventChance = options.extraEventChance ?? 0.05;
+    this.#futures = options.market === "usdm";
     this.main = options.symbols.map((s) => s.toUpperCase());
     this.extra = Array.from({ length: options.extraSymbols }, (_, i) => extraSymbolName(i + 1));
     const extraLevels = options.extraLevelsPerSide ?? 5;
@@ -93,8 +97,22 @@ export class SyntheticMarket {
   }
 
   #next(symbol: string, E: number, changes?: number): DepthUpdate {
-    const event = this.#books.get(symbol)!.next(E, changes);
-    this.histories.get(symbol)!.append(event);
+    const history = this.histories.get(symbol)!;
+    const made = this.#books.get(symbol)!.next(E, changes);
+    const event: DepthUpdate = this.#futures
+      ? {
+        e: made.e,
+        E,
+        T: E,
+        s: made.s,
+        U: made.U,
+        u: made.u,
+        pu: history.lastUpdateId,
+        b: made.b,
+        a: made.a,
+      }
+      : made;
+    history.append(event);
     return event;
   }
 }

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { Market } from "../binance/limits.ts";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { SimulatorStats } from "./options.ts";
@@ -17,6 +18,8 @@ import { acceptKey, WsSocket } from "./ws_socket.ts";
 
 /** What an upgrade needs from the simulator. */
 export interface UpgradeHost {
+  /** `usdm`: streams at `/public/stream` and `/public/ws` (futures' routed path); spot by default. */
+  market?: Market;
   connectionHost: ConnectionHost;
   stats: SimulatorStats;
   /** Open connections by id; the upgrade adds, a closing connection removes itself. */
@@ -69,12 +72,14 @@ export function handleUpgrade(
   }
   let combined: boolean;
   let streams: string[];
-  if (url.pathname === "/stream") {
+  const root = host.market === "usdm" ? "/public" : "";
+  const path = url.pathname.startsWith(root) ? url.pathname.slice(root.length) : "";
+  if (path === "/stream") {
     combined = true;
     streams = (url.searchParams.get("streams") ?? "").split("/").filter((s) => s !== "");
-  } else if (url.pathname === "/ws" || url.pathname.startsWith("/ws/")) {
+  } else if (path === "/ws" || path.startsWith("/ws/")) {
     combined = false;
-    streams = url.pathname.slice(3).split("/").filter((s) => s !== "");
+    streams = path.slice(3).split("/").filter((s) => s !== "");
   } else {
     return reject("404 Not Found", `Unknown path ${url.pathname}.`);
   }
