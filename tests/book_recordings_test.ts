@@ -162,6 +162,7 @@ Deno.test("DepthSync reports exactly one gap, with the right ids, when one diff 
     assert.deepEqual(gaps, [{
       kind: "gap",
       lastUpdateId: previous.event.u,
+      field: "U",
       expected: previous.event.u + 1,
       got: removed.event.u + 1,
     }]);
