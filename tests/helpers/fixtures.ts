@@ -2,7 +2,8 @@
  * Recording files for tests: records → lines → gzip members, and day files built from the real
  * Binance recordings in `../shared/data/binance/spot/` the way the recorder writes them (header,
  * `start` gap, every diff in arrival order, the REST snapshot where it arrived, `book` checkpoints,
- * and at each UTC midnight of `E` a `book` snapshot closing one day and opening the next).
+ * and at each UTC midnight of `E` a `book` snapshot closing one day and opening the next); and the
+ * same of the USDⓈ-M futures recordings in `usdm/` (`market: "usdm"`, events with `T` and `pu`).
  *
  * @module
  */
@@ -10,7 +11,7 @@ import { Buffer } from "node:buffer";
 import zlib from "node:zlib";
 import { readRawRecording, sharedDataPath } from "../../lib/recording/raw_recording.ts";
 import { asBookTicker, asDepthUpdate, asTrade } from "../../lib/binance/parse.ts";
-import type { BookTicker, StreamKind } from "../../lib/binance/types.ts";
+import type { BookTicker, Market, StreamKind } from "../../lib/binance/types.ts";
 import { streamSymbol } from "../../lib/binance/urls.ts";
 import { DepthSync } from "../../lib/book/depth_sync.ts";
 import {
@@ -30,20 +31,23 @@ export interface DayLines {
   date: string;
   lines: string[];
   stream?: StreamKind;
+  /** Default spot; a usdm day is written under `usdm/`. */
+  market?: Market;
 }
 
-/** The header record of a day file; `stream` default `<symbol>@depth@100ms`. */
+/** The header record of a day file; `stream` default `<symbol>@depth@100ms`, market spot. */
 export function headerLine(
   symbol: string,
   date: string,
   recv: number,
   stream = `${symbol.toLowerCase()}@depth@100ms`,
+  market: Market = "spot",
 ): string {
   return serializeRecord({
     type: "header",
     format: FORMAT_VERSION,
     exchange: "binance",
-    market: "spot",
+    market,
     symbol,
     date,
     collector: "test",
@@ -63,16 +67,17 @@ export function gzipLines(lines: readonly string[], options: { linesPerMember?: 
 }
 
 /**
- * Writes `day` as `<dataDir>/<symbol>/<date>_dom.jsonl.gz` (`_trade`, … for another stream);
- * returns the path.
+ * Writes `day` as `<dataDir>/<symbol>/<date>_dom.jsonl.gz` (`_trade`, … for another stream;
+ * `<dataDir>/usdm/<symbol>/…` for a usdm day); returns the path.
  */
 export async function writeDay(
   dataDir: string,
   day: DayLines,
   options: { linesPerMember?: number; bytes?: (gz: Uint8Array) => Uint8Array } = {},
 ): Promise<string> {
-  await Deno.mkdir(`${dataDir}/${day.symbol}`, { recursive: true });
-  const path = `${dataDir}/${recordingPath(day.symbol, day.date, day.stream ?? "depth")}`;
+  const relative = recordingPath(day.symbol, day.date, day.stream ?? "depth", day.market);
+  const path = `${dataDir}/${relative}`;
+  await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
   const gz = gzipLines(day.lines, options);
   await Deno.writeFile(path, options.bytes ? options.bytes(gz) : gz);
   return path;
@@ -93,17 +98,42 @@ export function realDays(
   options: { checkpointEvery?: number } = {},
 ): Promise<DayLines[]> {
   const every = options.checkpointEvery ?? 500;
-  const key = `${symbol}/${every}`;
+  return cachedDays(symbol, every, "spot");
+}
+
+/**
+ * Day files of `symbol` (`BTCUSDT` or `ETHUSDT`) built from the real USDⓈ-M futures recording
+ * (`usdm/`, about 10 minutes around midnight of 2024-08-08), as `realDays()` builds spot ones:
+ * header `market: "usdm"`, stream `<symbol>@depth@0ms`, every event with its `T` and `pu`, the
+ * `/fapi/v1/depth` snapshot (with `E`, `T`), a `book` checkpoint every `checkpointEvery` applied
+ * events (default 500), synced by the futures rules.
+ */
+export function realFuturesDays(
+  symbol: string,
+  options: { checkpointEvery?: number } = {},
+): Promise<DayLines[]> {
+  return cachedDays(symbol, options.checkpointEvery ?? 500, "usdm");
+}
+
+/** The recordings of a market in `../shared/data/binance/`, by file day. */
+const RECORDING_DAYS: Record<Market, string[]> = {
+  spot: ["20240808", "20240809"],
+  usdm: ["20240808"],
+};
+
+function cachedDays(symbol: string, every: number, market: Market): Promise<DayLines[]> {
+  const key = `${market}/${symbol}/${every}`;
   let days = cache.get(key);
   if (days === undefined) {
-    days = buildRealDays(symbol, every);
+    days = buildRealDays(symbol, every, market);
     cache.set(key, days);
   }
   return days.then((d) => d.map((x) => ({ ...x, lines: [...x.lines] })));
 }
 
-async function buildRealDays(symbol: string, every: number): Promise<DayLines[]> {
-  const sync = new DepthSync();
+async function buildRealDays(symbol: string, every: number, market: Market): Promise<DayLines[]> {
+  const sync = new DepthSync({ market });
+  const stream = `${symbol.toLowerCase()}@depth@${market === "usdm" ? "0ms" : "100ms"}`;
   const days: DayLines[] = [];
   let current: DayLines | undefined;
   let lastRecv = 0;
@@ -111,8 +141,8 @@ async function buildRealDays(symbol: string, every: number): Promise<DayLines[]>
   const add = (record: RecordingRecord) => current!.lines.push(serializeRecord(record));
   const book = (recv: number): RecordingRecord | null =>
     sync.inSync ? { type: "snapshot", recv, ...sync.book.snapshot(), source: "book" } : null;
-  for (const name of ["20240808", "20240809"]) {
-    const path = sharedDataPath(`spot/${symbol.toLowerCase()}_${name}.gz`);
+  for (const name of RECORDING_DAYS[market]) {
+    const path = sharedDataPath(`${market}/${symbol.toLowerCase()}_${name}.gz`);
     for await (const m of readRawRecording(path)) {
       const recv = recvMs(m.recvNs);
       lastRecv = recv;
@@ -128,7 +158,8 @@ async function buildRealDays(symbol: string, every: number): Promise<DayLines[]>
       if (current === undefined || day !== current.date) {
         const opening = book(recv);
         if (current !== undefined && opening) add(opening);
-        current = { symbol, date: day, lines: [headerLine(symbol, day, recv)] };
+        const header = headerLine(symbol, day, recv, stream, market);
+        current = { symbol, date: day, lines: [header], ...(market === "spot" ? {} : { market }) };
         days.push(current);
         if (opening) add(opening);
         else add({ type: "gap", recv, lastUpdateId: null, reason: "start" });
@@ -142,11 +173,14 @@ async function buildRealDays(symbol: string, every: number): Promise<DayLines[]>
   return days;
 }
 
-/** The exchange's bookTickers of `symbol` from both real recordings, in arrival order. */
-export async function realBookTickers(symbol: string): Promise<BookTicker[]> {
+/** The exchange's bookTickers of `symbol` from the real recordings of `market`, in arrival order. */
+export async function realBookTickers(
+  symbol: string,
+  market: Market = "spot",
+): Promise<BookTicker[]> {
   const out: BookTicker[] = [];
-  for (const name of ["20240808", "20240809"]) {
-    const path = sharedDataPath(`spot/${symbol.toLowerCase()}_${name}.gz`);
+  for (const name of RECORDING_DAYS[market]) {
+    const path = sharedDataPath(`${market}/${symbol.toLowerCase()}_${name}.gz`);
     for await (const m of readRawRecording(path)) {
       if (m.kind !== "frame" || !m.frame.stream.endsWith("@bookTicker")) continue;
       if (streamSymbol(m.frame.stream) === symbol) out.push(asBookTicker(m.frame.data));
