@@ -13,6 +13,7 @@ import type { Logger } from "../util/log.ts";
 import { type Collector, type CollectorStats, startCollector } from "../collector/collector.ts";
 import { type Operations, startOperations } from "../ops/operations.ts";
 import { DataDirLockedError, Recorder } from "../storage/recorder.ts";
+import { marketDataDir } from "../storage/market_dir.ts";
 import { VERSION } from "../version.ts";
 
 /** Longest a clean stop may take before the process gives up waiting. */
@@ -37,7 +38,10 @@ export async function runRecordingSession(
 ): Promise<CollectorStats> {
   const { log } = options;
   const startedAt = Date.now();
-  const recorder = await openRecorder(config, log);
+  // A market records into its own folder (futures: <dataDir>/usdm), with its own lock.
+  const given = config;
+  config = { ...config, dataDir: marketDataDir(config.dataDir, config.market) };
+  const recorder = await openRecorder(config, log, given.dataDir);
   let ops: Operations | null = null;
   const collector = startCollector(config, {
     sink: recorder,
@@ -86,10 +90,15 @@ export async function runRecordingSession(
   return collector.stats();
 }
 
-async function openRecorder(config: CollectorConfig, log: Logger): Promise<Recorder> {
+async function openRecorder(
+  config: CollectorConfig,
+  log: Logger,
+  given: string,
+): Promise<Recorder> {
   try {
     return await Recorder.open({
       dataDir: config.dataDir,
+      market: config.market,
       collectorVersion: VERSION,
       streamName: (symbol) => depthStreamName(symbol, config.speed),
       flushIntervalMs: config.flushIntervalMs,
@@ -105,7 +114,7 @@ async function openRecorder(config: CollectorConfig, log: Logger): Promise<Recor
       isReadOnlyFs(error)
     ) {
       throw new InputError(
-        `Cannot use data directory ${JSON.stringify(config.dataDir)}: ${error.message}`,
+        `Cannot use data directory ${JSON.stringify(given)}: ${error.message}`,
       );
     }
     throw error;

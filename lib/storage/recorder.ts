@@ -15,7 +15,8 @@ import { type Logger, silentLogger } from "../util/log.ts";
 import { isSymbol } from "../util/symbol.ts";
 import { DataDirLock } from "./data_dir_lock.ts";
 import { FilePipeline } from "./file_pipeline.ts";
-import { RecordFactory } from "../recording/record_factory.ts";
+import type { RecordFactory } from "../recording/record_factory.ts";
+import { MarketRecordFactory } from "./market_dir.ts";
 import {
   type GapReason,
   recordDayTime,
@@ -83,9 +84,10 @@ export class Recorder {
     this.#maxPendingBytes = options.maxPendingBytes ?? 256 * 1024 * 1024;
     this.#checkpointMs = options.checkpointIntervalMs ?? 0;
     this.#lock = lock;
-    this.#records = new RecordFactory(options.collectorVersion, {
+    this.#records = new MarketRecordFactory(options.collectorVersion, {
       streamName: options.streamName,
       now: this.#now,
+      market: options.market ?? "spot",
     });
     this.#pipeline = new FilePipeline({
       dataDir: options.dataDir.replace(/\/+$/, "") || "/",

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { StreamKind } from "../binance/types.ts";
+import type { Market, StreamKind } from "../binance/types.ts";
 import type { Logger } from "../util/log.ts";
 import type { Batch } from "./batch.ts";
 import type { BeforeWriteHook, DayFile } from "./day_file.ts";
@@ -13,8 +13,10 @@ import type { RecordCounts } from "../recording/record_counts.ts";
 
 /** Options of `Recorder.open`. */
 export interface RecorderOptions {
-  /** Directory that holds one folder per symbol. */
+  /** Directory that holds one folder per symbol (a market's: see `marketDataDir`). */
   dataDir: string;
+  /** Market named in every header; spot by default. */
+  market?: Market;
   /** Collector version written into every header. */
   collectorVersion: string;
   /** Stream name of a symbol for the header, e.g. `"btcusdt@depth@100ms"`. */

@@ -148,7 +148,10 @@ export interface Audit {
   restSnapshots: number;
   /** Event records whose `u` was recorded before. */
   duplicates: number;
-  /** Breaks in `U == previous u + 1` not announced by a gap record (or a snapshot after one). */
+  /**
+   * Breaks in `U == previous u + 1` (futures: `pu == previous u`) not announced by a gap record
+   * (or a snapshot after one).
+   */
   unannounced: string[];
   /** Update ids between the first and last recorded event that were never recorded. */
   missingIds: number;
@@ -191,8 +194,12 @@ export function auditRecords(records: RecordingRecord[], simEvents: readonly Dep
         sim !== undefined &&
         (sim.U !== r.U || JSON.stringify([sim.b, sim.a]) !== JSON.stringify([r.b, r.a]))
       ) audit.different++;
-      if (prev !== null && r.U !== prev.u + 1 && !announced) {
-        audit.unannounced.push(`U=${r.U} after u=${prev.u}`);
+      // Futures events carry pu: continuity is pu == previous u (their ids skip).
+      const continues = r.pu !== undefined ? r.pu === prev?.u : r.U === (prev?.u ?? 0) + 1;
+      if (prev !== null && !continues && !announced) {
+        audit.unannounced.push(
+          r.pu !== undefined ? `pu=${r.pu} after u=${prev.u}` : `U=${r.U} after u=${prev.u}`,
+        );
       }
       announced = false;
       prev = r;
