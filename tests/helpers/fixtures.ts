@@ -193,29 +193,30 @@ const streamCache = new Map<string, Promise<DayLines[]>>();
 
 /**
  * Trade or bookTicker day files of `symbol` built from the real `@trade` and `@bookTicker` frames
- * of both recordings, as the collector writes them: a header naming the stream, a `start` gap in
+ * of the real recordings of `market` (default spot), as the collector writes them: a header naming the stream, a `start` gap in
  * the first file only (a day continues the day before), every event in arrival order as its
  * record; a trade's day is that of its `T`, a bookTicker's that of its `recv`.
  */
 export function realStreamDays(
   symbol: string,
   stream: "trade" | "bookTicker",
+  market: Market = "spot",
 ): Promise<DayLines[]> {
-  const key = `${symbol}/${stream}`;
+  const key = `${market}/${symbol}/${stream}`;
   let days = streamCache.get(key);
   if (days === undefined) {
-    days = buildStreamDays(symbol, stream);
+    days = buildStreamDays(symbol, stream, market);
     streamCache.set(key, days);
   }
   return days.then((d) => d.map((x) => ({ ...x, lines: [...x.lines] })));
 }
 
-async function buildStreamDays(symbol: string, stream: "trade" | "bookTicker") {
+async function buildStreamDays(symbol: string, stream: "trade" | "bookTicker", market: Market) {
   const days: DayLines[] = [];
   let current: DayLines | undefined;
   const name = `${symbol.toLowerCase()}@${stream}`;
-  for (const file of ["20240808", "20240809"]) {
-    const path = sharedDataPath(`spot/${symbol.toLowerCase()}_${file}.gz`);
+  for (const file of RECORDING_DAYS[market]) {
+    const path = sharedDataPath(`${market}/${symbol.toLowerCase()}_${file}.gz`);
     for await (const m of readRawRecording(path)) {
       if (m.kind !== "frame" || m.frame.stream !== name) continue;
       const recv = recvMs(m.recvNs);
@@ -225,7 +226,8 @@ async function buildStreamDays(symbol: string, stream: "trade" | "bookTicker") {
       const day = utcDay(record.type === "trade" ? record.T : recv);
       if (current === undefined || day !== current.date) {
         const first = current === undefined;
-        current = { symbol, date: day, stream, lines: [headerLine(symbol, day, recv, name)] };
+        const lines = [headerLine(symbol, day, recv, name, market)];
+        current = { symbol, date: day, stream, lines, ...(market === "spot" ? {} : { market }) };
         days.push(current);
         if (first) {
           current.lines.push(
