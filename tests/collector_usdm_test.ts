@@ -162,11 +162,10 @@ Deno.test("collector usdm: the real futures recordings replayed, every book equa
   assert.deepEqual(h.mismatches, []);
   assert.ok(h.checked.count > 400, `${h.checked.count} books checked`);
   for (const symbol of SYMBOLS) {
-    // From the first REST snapshot on, where the book starts. (Before it, a run once showed a
-    // hole of three events at the replay's very start without a gap record: not yet explained.)
+    // At 20× the REST snapshot may be ahead of the stream: the events it holds are stale then,
+    // not recorded, and the next one follows the snapshot (the audit allows for that).
     const records = h.sink.of(symbol);
-    const from = records.findIndex((r) => r.type === "snapshot" && r.source === "rest");
-    const audit = auditRecords(records.slice(from), h.sim.events(symbol));
+    const audit = auditRecords(records, h.sim.events(symbol));
     assert.deepEqual(audit.unannounced, [], symbol);
     assert.equal(audit.gaps.length, 0, symbol);
     assert.equal(audit.duplicates, 0, symbol);
