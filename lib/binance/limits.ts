@@ -64,6 +64,8 @@ export interface MarketLimits {
   maxDepthLimit: number;
   /** `limit`s where the depth request's weight steps up. */
   depthLimitTiers: readonly number[];
+  /** The only `limit`s the depth request takes, or `null`: any up to `maxDepthLimit`. */
+  validDepthLimits: readonly number[] | null;
   /** Diff-depth speeds the market offers. */
   speeds: readonly string[];
 }
@@ -78,6 +80,7 @@ export const MARKET_LIMITS: Readonly<Record<Market, MarketLimits>> = {
     defaultWeightPerMinute: DEFAULT_WEIGHT_PER_MINUTE,
     maxDepthLimit: MAX_DEPTH_LIMIT,
     depthLimitTiers: DEPTH_LIMIT_TIERS,
+    validDepthLimits: null,
     speeds: ["100ms", "1000ms"],
   },
   usdm: {
@@ -88,6 +91,7 @@ export const MARKET_LIMITS: Readonly<Record<Market, MarketLimits>> = {
     defaultWeightPerMinute: 2400,
     maxDepthLimit: 1000,
     depthLimitTiers: [100, 500, 1000],
+    validDepthLimits: [5, 10, 20, 50, 100, 500, 1000],
     speeds: ["0ms", "100ms", "250ms", "500ms"],
   },
 };

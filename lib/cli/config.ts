@@ -276,9 +276,15 @@ function checkTogether(config: CollectorConfig): void {
       CONFIG_HINT,
     );
   }
-  if (config.snapshotLimit !== "auto" && config.snapshotLimit > limits.maxDepthLimit) {
+  const valid = limits.validDepthLimits;
+  if (
+    config.snapshotLimit !== "auto" &&
+    (valid ? !valid.includes(config.snapshotLimit) : config.snapshotLimit > limits.maxDepthLimit)
+  ) {
     throw new UsageError(
-      `Invalid snapshotLimit ${config.snapshotLimit} for market ${config.market}: expected "auto" or at most ${limits.maxDepthLimit}`,
+      `Invalid snapshotLimit ${config.snapshotLimit} for market ${config.market}: expected "auto" or ${
+        valid ? `one of ${valid.join(", ")}` : `at most ${limits.maxDepthLimit}`
+      }`,
       CONFIG_HINT,
     );
   }

@@ -428,8 +428,11 @@ Deno.test("loadConfig() with --market usdm: the futures URLs unless given, its s
   await assert.rejects(loadConfig(["--speed", "0ms"]), /speed "0ms" for market spot/);
   await assert.rejects(
     loadConfig(["--market", "usdm", "--snapshot-limit", "5000"]),
-    /at most 1000/,
+    /one of 5, 10, 20, 50, 100, 500, 1000/,
   );
+  await assert.rejects(loadConfig(["--market", "usdm", "--snapshot-limit", "200"]), /one of/);
+  const fifty = await loadConfig(["--market", "usdm", "--snapshot-limit", "50"]);
+  assert.equal(fifty.config.snapshotLimit, 50);
   await assert.rejects(loadConfig(["--market", "usdm", "--streams", "depth,aggTrade"]), /aggTrade/);
   await assert.rejects(loadConfig(["--market", "coinm"]), /market/);
 });
