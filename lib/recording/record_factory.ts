@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { DepthSnapshot, StreamKind } from "../binance/types.ts";
+import type { DepthSnapshot, Market, StreamKind } from "../binance/types.ts";
 import { streamNameOf } from "../binance/urls.ts";
 import {
   FORMAT_VERSION,
@@ -20,15 +20,18 @@ export class RecordFactory {
   readonly #collector: string;
   readonly #streamName: (symbol: string) => string;
   readonly #now: () => number;
+  /** The market its headers name. */
+  readonly market: Market;
 
-  /** A factory for headers naming `collector` and each symbol's stream. */
+  /** A factory for headers naming `collector`, the market (spot by default) and each stream. */
   constructor(
     collector: string,
-    options: { streamName: (symbol: string) => string; now: () => number },
+    options: { streamName: (symbol: string) => string; now: () => number; market?: Market },
   ) {
     this.#collector = collector;
     this.#streamName = options.streamName;
     this.#now = options.now;
+    this.market = options.market ?? "spot";
   }
 
   /** The current clock. */
@@ -50,7 +53,7 @@ export class RecordFactory {
       type: "header",
       format: FORMAT_VERSION,
       exchange: "binance",
-      market: "spot",
+      market: this.market,
       symbol,
       date: day,
       collector: this.#collector,

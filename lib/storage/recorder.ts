@@ -15,8 +15,7 @@ import { type Logger, silentLogger } from "../util/log.ts";
 import { isSymbol } from "../util/symbol.ts";
 import { DataDirLock } from "./data_dir_lock.ts";
 import { FilePipeline } from "./file_pipeline.ts";
-import type { RecordFactory } from "../recording/record_factory.ts";
-import { MarketRecordFactory } from "./market_dir.ts";
+import { RecordFactory } from "../recording/record_factory.ts";
 import {
   type GapReason,
   recordDayTime,
@@ -84,7 +83,7 @@ export class Recorder {
     this.#maxPendingBytes = options.maxPendingBytes ?? 256 * 1024 * 1024;
     this.#checkpointMs = options.checkpointIntervalMs ?? 0;
     this.#lock = lock;
-    this.#records = new MarketRecordFactory(options.collectorVersion, {
+    this.#records = new RecordFactory(options.collectorVersion, {
       streamName: options.streamName,
       now: this.#now,
       market: options.market ?? "spot",
