@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { ProblemList } from "./problem_list.ts";
 import { continues } from "../book/depth_sync.ts";
 import type { NumericBook } from "../book/numeric_book.ts";
 import type { GapRecord, HeaderRecord } from "../recording/records.ts";
@@ -36,8 +37,6 @@ import {
 
 /** Milliseconds in a UTC day. */
 export const DAY_MS = 86_400_000;
-/** At most this many problems of one kind are listed per file (all are counted). */
-export const MAX_LISTED_PER_KIND = 100;
 
 /** A header's string for a message: quoted, at most 40 characters of it. */
 function quote(text: string): string {
@@ -58,7 +57,7 @@ export class FileVerifier implements RecordSink, ReplayListener<NumericEvent> {
   readonly #replay: VerifyReplay;
   readonly #dayStart: number;
   readonly #dayEnd: number;
-  readonly #listed = new Map<ProblemKind, number>();
+  readonly #problems: ProblemList;
   #member = 0;
   #headerWithoutGap: number | null = null;
   #lastE: number | null = null;
@@ -90,37 +89,27 @@ export class FileVerifier implements RecordSink, ReplayListener<NumericEvent> {
     this.#dayEnd = this.#dayStart + DAY_MS;
     this.#coverage = new SyncCoverage(this.#dayStart, this.#dayEnd);
     this.report = emptyFileReport(path, options);
+    this.#problems = new ProblemList(this.report);
     this.#cross = options.crossCheck ?? null;
     this.#replay = options.replay ?? numericReplay();
     this.#replay.startFile(this, { follows: options.follows ?? false });
   }
 
-  /** Records a problem (listed up to {@linkcode MAX_LISTED_PER_KIND} per kind); the file is damaged. */
+  /** Records a problem (see {@linkcode ProblemList}); the file is damaged. */
   problem(p: Problem): Problem | undefined {
-    this.report.problemCount++;
-    this.report.status = "damaged";
-    const listed = this.#listed.get(p.kind) ?? 0;
-    this.#listed.set(p.kind, listed + 1);
-    if (listed >= MAX_LISTED_PER_KIND) return undefined;
-    this.report.problems.push(p);
-    return p;
+    return this.#problems.add(p);
   }
 
   // The reader's side (RecordSink).
 
   /** A gzip member ended at byte `end`. */
   member(end: number): void {
-    this.report.members++;
-    this.report.checkedBytes = end;
+    this.#problems.member(end);
   }
 
   /** The gzip data is damaged at `offset`: the rest of the file cannot be read. */
   damage(message: string, offset: number): void {
-    this.problem({
-      kind: "gzip",
-      message: `${message}; everything before it was checked`,
-      byte: offset,
-    });
+    this.#problems.damage(message, offset);
   }
 
   /** Line `line` is not a record. */

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { ProblemList } from "./problem_list.ts";
 import type { StreamKind } from "../binance/types.ts";
 import type { ParsedRecord } from "../recording/record_parse.ts";
 import type { RecordSink } from "../recording/record_reader.ts";
@@ -25,8 +26,6 @@ import { SyncCoverage } from "./sync_coverage.ts";
 
 /** Milliseconds in a UTC day. */
 const DAY_MS = 86_400_000;
-/** At most this many problems of one kind are listed per file (all are counted). */
-const MAX_LISTED_PER_KIND = 100;
 
 /** The streams other than depth. */
 export type OtherStream = Exclude<StreamKind, "depth">;
@@ -64,7 +63,7 @@ export class StreamVerifier implements RecordSink {
   readonly #dayStart: number;
   readonly #dayEnd: number;
   readonly #coverage: SyncCoverage;
-  readonly #listed = new Map<ProblemKind, number>();
+  readonly #problems: ProblemList;
   readonly #previous: { path: string; carry: StreamCarry } | null;
   #member = 0;
   /** The last id seen (the highest), or `null`. */
@@ -99,6 +98,7 @@ export class StreamVerifier implements RecordSink {
     this.#dayEnd = this.#dayStart + DAY_MS;
     this.#coverage = new SyncCoverage(this.#dayStart, this.#dayEnd);
     this.report = emptyFileReport(path, options);
+    this.#problems = new ProblemList(this.report);
     this.#previous = options.previous ?? null;
     const carry = this.#previous?.carry;
     if (carry !== undefined && carry.continuous && carry.lastId !== null) {
@@ -112,30 +112,19 @@ export class StreamVerifier implements RecordSink {
     return { lastId: this.#lastId, continuous: this.#continuous };
   }
 
-  /** Records a problem (listed up to 100 per kind); the file is damaged. */
+  /** Records a problem (see {@linkcode ProblemList}); the file is damaged. */
   problem(p: Problem): Problem | undefined {
-    this.report.problemCount++;
-    this.report.status = "damaged";
-    const listed = this.#listed.get(p.kind) ?? 0;
-    this.#listed.set(p.kind, listed + 1);
-    if (listed >= MAX_LISTED_PER_KIND) return undefined;
-    this.report.problems.push(p);
-    return p;
+    return this.#problems.add(p);
   }
 
   /** A gzip member ended at byte `end`. */
   member(end: number): void {
-    this.report.members++;
-    this.report.checkedBytes = end;
+    this.#problems.member(end);
   }
 
   /** The gzip data is damaged at `offset`: the rest of the file cannot be read. */
   damage(message: string, offset: number): void {
-    this.problem({
-      kind: "gzip",
-      message: `${message}; everything before it was checked`,
-      byte: offset,
-    });
+    this.#problems.damage(message, offset);
   }
 
   /** Line `line` is not a record. */
