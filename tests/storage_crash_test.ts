@@ -66,9 +66,10 @@ async function tearTail(dataDir: string, run: number): Promise<void> {
       break;
     }
   }
-  const member = { end };
-  const tail = run % 2 === 0
-    ? bytes.slice(0, 1 + Math.floor(Math.random() * (member.end - 1)))
+  // Part of the file's first member; zeros when it has no complete member yet (a kill can land
+  // just after a new day's file was created: part of nothing would append nothing).
+  const tail = run % 2 === 0 && end > 1
+    ? bytes.slice(0, 1 + Math.floor(Math.random() * (end - 1)))
     : new Uint8Array(1 + Math.floor(Math.random() * 4096));
   const file = await Deno.open(path, { append: true });
   await file.write(tail);
