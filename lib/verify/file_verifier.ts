@@ -58,8 +58,6 @@ export class FileVerifier implements RecordSink, ReplayListener<NumericEvent> {
   readonly #dayStart: number;
   readonly #dayEnd: number;
   readonly #problems: ProblemList;
-  #member = 0;
-  #headerWithoutGap: number | null = null;
   #lastE: number | null = null;
   #firstE: number | null = null;
   readonly #coverage: SyncCoverage;
@@ -161,12 +159,7 @@ export class FileVerifier implements RecordSink, ReplayListener<NumericEvent> {
 
   /** Ends the file (call once, after the last line). */
   finish(): void {
-    if (this.report.lines === 0 && this.report.problemCount === 0) {
-      this.problem({ kind: "header", message: "File holds no lines: the header is missing" });
-    }
-    if (this.#headerWithoutGap !== null) {
-      this.#problem("header", this.#headerWithoutGap, "Header at the end of the file");
-    }
+    this.#problems.finish();
     this.#replay.endFile();
     this.#coverage.ended();
     const r = this.report;
@@ -195,13 +188,13 @@ export class FileVerifier implements RecordSink, ReplayListener<NumericEvent> {
       );
     }
     this.#crossed = crossed;
-    if (this.#cross !== null) this.#cross.point(book, line, this.#member, ev.E);
+    if (this.#cross !== null) this.#cross.point(book, line, this.#problems.memberStart, ev.E);
   }
 
   /** @internal */
   synced(synced: Synced): void {
     this.#crossed = false;
-    this.#cross?.point(this.#replay.book, synced.line, this.#member, synced.time);
+    this.#cross?.point(this.#replay.book, synced.line, this.#problems.memberStart, synced.time);
     if (synced.applied > 0) this.#coverage.started(synced.time);
   }
 
@@ -271,19 +264,7 @@ export class FileVerifier implements RecordSink, ReplayListener<NumericEvent> {
 
   /** What every line checks first: the header comes first, a new process's header is followed by a gap. */
   #begin(line: number, memberStart: number, type: string | undefined): void {
-    this.#member = memberStart;
-    this.report.lines = line;
-    if (line === 1 && type !== "header") {
-      this.#problem("header", 1, "First line is not a header");
-    }
-    if (this.#headerWithoutGap !== null && type !== undefined && type !== "gap") {
-      this.#problem(
-        "header",
-        this.#headerWithoutGap,
-        "Header in the middle of the file (a new process) is not followed by a gap record",
-      );
-      this.#headerWithoutGap = null;
-    }
+    this.#problems.begin(line, memberStart, type);
   }
 
   #at(E: number): Partial<Problem> {
@@ -292,7 +273,7 @@ export class FileVerifier implements RecordSink, ReplayListener<NumericEvent> {
   }
 
   #problem(kind: ProblemKind, line: number, message: string, more: Partial<Problem> = {}) {
-    return this.problem({ kind, message, line, byte: this.#member, ...more });
+    return this.#problems.at(kind, line, message, more);
   }
 
   #header(h: HeaderRecord, line: number): void {
@@ -309,12 +290,12 @@ export class FileVerifier implements RecordSink, ReplayListener<NumericEvent> {
         }, but the file is ${this.report.symbol} ${this.report.date} (format 1)`,
       );
     }
-    if (line !== 1) this.#headerWithoutGap = line;
+    this.#problems.header(line);
   }
 
   /** A gap record: sync is lost (by the replay), and the gap waits for the next sync. */
   #gap(g: GapRecord, line: number): void {
-    this.#headerWithoutGap = null;
+    this.#problems.gap();
     const fromMs = this.#replay.inSync ? this.#coverage.lastAppliedE : null;
     this.#replay.record(g, line);
     const gap: MarkedGap = {

@@ -65,7 +65,6 @@ export class StreamVerifier implements RecordSink {
   readonly #coverage: SyncCoverage;
   readonly #problems: ProblemList;
   readonly #previous: { path: string; carry: StreamCarry } | null;
-  #member = 0;
   /** The last id seen (the highest), or `null`. */
   #lastId: number | null = null;
   /** Ids are expected to go on from `#lastId` (no gap or new process since). */
@@ -74,7 +73,6 @@ export class StreamVerifier implements RecordSink {
   #opening = true;
   #lastTime: number | null = null;
   #firstTime: number | null = null;
-  #headerWithoutGap: number | null = null;
   #swapCandidate: { line: number; expected: number; problem: Problem | undefined } | null = null;
 
   /**
@@ -157,12 +155,7 @@ export class StreamVerifier implements RecordSink {
 
   /** Ends the file (call once, after the last line). */
   finish(): void {
-    if (this.report.lines === 0 && this.report.problemCount === 0) {
-      this.problem({ kind: "header", message: "File holds no lines: the header is missing" });
-    }
-    if (this.#headerWithoutGap !== null) {
-      this.#problem("header", this.#headerWithoutGap, "Header at the end of the file");
-    }
+    this.#problems.finish();
     if (this.#opening) this.#link("not-claimed", "the file holds no record of its stream");
     this.#coverage.ended();
     const r = this.report;
@@ -173,21 +166,11 @@ export class StreamVerifier implements RecordSink {
   }
 
   #begin(line: number, memberStart: number, type: string | undefined): void {
-    this.#member = memberStart;
-    this.report.lines = line;
-    if (line === 1 && type !== "header") this.#problem("header", 1, "First line is not a header");
-    if (this.#headerWithoutGap !== null && type !== undefined && type !== "gap") {
-      this.#problem(
-        "header",
-        this.#headerWithoutGap,
-        "Header in the middle of the file (a new process) is not followed by a gap record",
-      );
-      this.#headerWithoutGap = null;
-    }
+    this.#problems.begin(line, memberStart, type);
   }
 
   #problem(kind: ProblemKind, line: number, message: string, more: Partial<Problem> = {}) {
-    return this.problem({ kind, message, line, byte: this.#member, ...more });
+    return this.#problems.at(kind, line, message, more);
   }
 
   #header(h: HeaderRecord, line: number): void {
@@ -206,13 +189,13 @@ export class StreamVerifier implements RecordSink {
       );
     }
     if (line === 1) return;
-    this.#headerWithoutGap = line;
+    this.#problems.header(line);
     this.#break();
   }
 
   /** A gap record: ids may jump after it; the stretch ends, the gap waits for the next record. */
   #gap(g: GapRecord, line: number): void {
-    this.#headerWithoutGap = null;
+    this.#problems.gap();
     const fromMs = this.#continuous ? this.#lastTime : null;
     if (this.#opening) this.#link("not-claimed", `the file opens with a ${g.reason} gap`);
     this.#break();
