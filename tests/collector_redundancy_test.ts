@@ -9,6 +9,7 @@ import {
   assertLossless,
   auditRecords,
   type Harness,
+  moreEvents,
   sleep,
   startHarness,
   until,
@@ -20,13 +21,6 @@ async function inSync(h: Harness): Promise<void> {
   await h.collector.ready;
   await until("all symbols in sync", () => h.collector.stats().inSync === SYMBOLS.length);
   await until("both lanes open", () => h.sim.stats.connectionsOpen === 2);
-}
-
-/** Waits until every symbol took `n` more events. */
-async function moreEvents(h: Harness, n: number): Promise<void> {
-  const states = [...h.collector.states().values()];
-  const at = states.map((s) => s.stats.applied);
-  await until(`${n} more events`, () => states.every((s, i) => s.stats.applied >= at[i]! + n));
 }
 
 /** Waits for `n` more completed handoffs; returns when each one was seen (epoch ms). */

@@ -9,6 +9,7 @@ import {
   assertLossless,
   auditRecords,
   type Harness,
+  moreEvents,
   sleep,
   startHarness,
   until,
@@ -22,12 +23,6 @@ async function inSync(h: Harness, lanes = 2): Promise<void> {
   await h.collector.ready;
   await until("all symbols in sync", () => h.collector.stats().inSync === SYMBOLS.length);
   await until("every lane open", () => h.sim.stats.connectionsOpen === lanes);
-}
-
-async function moreEvents(h: Harness, n: number): Promise<void> {
-  const states = [...h.collector.states().values()];
-  const at = states.map((s) => s.stats.applied);
-  await until(`${n} more events`, () => states.every((s, i) => s.stats.applied >= at[i]! + n));
 }
 
 Deno.test("collector usdm: futures events recorded with pu and T, books equal the simulator's", async () => {

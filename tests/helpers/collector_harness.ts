@@ -133,6 +133,13 @@ export async function until(
   }
 }
 
+/** Waits until every symbol's book took `n` more events than now. */
+export async function moreEvents(h: Harness, n: number): Promise<void> {
+  const states = [...h.collector.states().values()];
+  const at = states.map((s) => s.stats.applied);
+  await until(`${n} more events`, () => states.every((s, i) => s.stats.applied >= at[i]! + n));
+}
+
 /** Waits `ms`. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
