@@ -18,6 +18,7 @@ import { exchangeInfoUrl } from "../binance/urls.ts";
 import type { CollectorConfig } from "../cli/config.ts";
 import { InputError } from "../util/errors.ts";
 import { isSymbol } from "../util/symbol.ts";
+import { formatShard, type Shard, shardSymbols } from "../util/shard.ts";
 import type { Logger } from "../util/log.ts";
 import { Backoff } from "./backoff.ts";
 import { weightedFetch } from "./weighted_fetch.ts";
@@ -100,6 +101,29 @@ async function fetchExchangeInfo(
  * an {@linkcode InputError}; listed but not trading ones are followed with a warning.
  */
 export async function discoverSymbols(
+  config: Pick<CollectorConfig, "symbols" | "quoteAssets" | "restUrl"> & {
+    market?: Market;
+    shard?: Shard | null;
+  },
+  options: DiscoverOptions,
+): Promise<Discovery> {
+  const found = await listedSymbols(config, options);
+  if (config.shard === undefined || config.shard === null) return found;
+  // The shard is taken of the list as known now, so it holds for "all" and for a given list.
+  const symbols = shardSymbols(found.symbols, config.shard);
+  if (symbols.length === 0) {
+    throw new InputError(
+      `No symbol of the ${found.symbols.length} falls in shard ${formatShard(config.shard)}`,
+    );
+  }
+  options.log.info(
+    `Shard ${formatShard(config.shard)}: ${symbols.length} of ${found.symbols.length} symbols`,
+    { shard: formatShard(config.shard), symbols: symbols.length, of: found.symbols.length },
+  );
+  return { ...found, symbols };
+}
+
+async function listedSymbols(
   config: Pick<CollectorConfig, "symbols" | "quoteAssets" | "restUrl"> & { market?: Market },
   options: DiscoverOptions,
 ): Promise<Discovery> {

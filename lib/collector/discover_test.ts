@@ -77,3 +77,26 @@ Deno.test("discoverSymbols() retries until exchangeInfo answers", async () => {
   assert.ok(Date.now() - started >= 400, "waited a backoff before retrying");
   assert.ok(t.lines.some((l) => l.includes("exchangeInfo failed (HTTP 503")));
 });
+
+Deno.test("discoverSymbols() keeps the shard's share of 'all', the shards together all of it", async () => {
+  const shards: string[][] = [];
+  for (let index = 0; index < 2; index++) {
+    const t = options([() => new Response(INFO)]);
+    const found = await discoverSymbols(
+      { ...base, symbols: "all", shard: { index, count: 2 } },
+      t.o,
+    ).catch(() => ({ symbols: [] as string[] }));
+    shards.push(found.symbols);
+  }
+  assert.deepEqual([...shards[0]!, ...shards[1]!].sort(), ["BTCUSDT", "ETHBTC"]);
+  assert.equal(shards[0]!.filter((s) => shards[1]!.includes(s)).length, 0);
+});
+
+Deno.test("discoverSymbols() refuses a shard that holds none of the symbols", async () => {
+  const t = options([() => new Response(INFO)]);
+  await assert.rejects(
+    discoverSymbols({ ...base, symbols: ["BTCUSDT"], shard: { index: 0, count: 1000 } }, t.o),
+    InputError,
+    "No symbol of the 1 falls in shard 0/1000",
+  );
+});
