@@ -95,21 +95,6 @@ export interface CollectorConfig {
   alerts: AlertsConfig | null;
   /** This collector's share of the symbols (`i/n`: symbols whose hash is i modulo n), or `null`: all. */
   shard: Shard | null;
-  /**
-   * NATS server every record is also published to, into a JetStream stream
-   * (`nats://[user:pass@|token@]host:4222`, `tls://…`), or `null`: off (docs/OPERATIONS.md).
-   */
-  sink: string | null;
-  /** The JetStream stream the records go to (created when missing, subjects `binance.>`). */
-  sinkStream: string;
-  /** NATS credentials file (JWT and NKey seed, `.creds`), or `null`. */
-  sinkCredsFile: string | null;
-  /** PEM file of the CA the NATS server's certificate is checked against, or `null`: the system's. */
-  sinkTlsCaFile: string | null;
-  /** PEM client certificate and key (`[cert, key]`) for NATS servers that verify clients, or `null`. */
-  sinkTlsCertFiles: [string, string] | null;
-  /** Records kept for NATS while it is unreachable or slow; beyond, the oldest are dropped (counted). */
-  sinkMaxBacklog: number;
 }
 
 /** The `alerts` key, every field filled in (defaults: `DEFAULT_ALERTS` in `config_fields.ts`). */
@@ -170,12 +155,6 @@ export const DEFAULT_CONFIG: Readonly<CollectorConfig> = Object.freeze({
   retentionDays: 0,
   alerts: null,
   shard: null,
-  sink: null,
-  sinkStream: "BINANCE",
-  sinkCredsFile: null,
-  sinkTlsCaFile: null,
-  sinkTlsCertFiles: null,
-  sinkMaxBacklog: 100_000,
 });
 
 type Key = keyof CollectorConfig;

@@ -428,70 +428,7 @@ export const FIELDS: { readonly [K in keyof CollectorConfig]: FieldSpec<Collecto
       return shard;
     },
   },
-  sink: {
-    arg: "URL",
-    doc: "also publish every record to this NATS server's JetStream (nats://, tls://)",
-    check(value) {
-      if (value === null) return null;
-      const expected = 'a nats:// or tls:// URL such as "nats://127.0.0.1:4222", or null';
-      if (typeof value !== "string" || !URL.canParse(value)) throw new FieldError(expected);
-      const parsed = new URL(value);
-      if (
-        !["nats:", "tls:"].includes(parsed.protocol) || parsed.hostname === "" ||
-        parsed.pathname.replace(/^\/$/, "") !== "" || parsed.search !== "" || parsed.hash !== ""
-      ) throw new FieldError(expected);
-      return value;
-    },
-  },
-  sinkStream: {
-    arg: "NAME",
-    doc: "JetStream stream the records are published to (created when missing)",
-    check(value) {
-      if (typeof value === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(value)) return value;
-      throw new FieldError("1 to 64 letters, digits, _ or -");
-    },
-  },
-  sinkCredsFile: {
-    arg: "FILE",
-    doc: "NATS credentials file (.creds: user JWT and NKey seed)",
-    check: pathOrNull,
-  },
-  sinkTlsCaFile: {
-    arg: "FILE",
-    doc: "PEM CA file the NATS server's certificate is checked against",
-    check: pathOrNull,
-  },
-  sinkTlsCertFiles: {
-    arg: "JSON",
-    doc: 'client certificate and key for NATS, ["cert.pem","key.pem"]',
-    check(value) {
-      if (value === null) return null;
-      if (
-        Array.isArray(value) && value.length === 2 &&
-        value.every((v) => typeof v === "string" && v !== "" && !v.includes("\0"))
-      ) return [value[0], value[1]];
-      throw new FieldError('two paths ["cert.pem", "key.pem"], or null');
-    },
-    fromText(text) {
-      try {
-        return JSON.parse(text);
-      } catch {
-        return text;
-      }
-    },
-  },
-  sinkMaxBacklog: {
-    arg: "N",
-    doc: "records kept for NATS while it is down; beyond, the oldest are dropped and counted",
-    ...int(1, 100_000_000),
-  },
 };
-
-function pathOrNull(value: unknown): string | null {
-  if (value === null) return null;
-  if (typeof value === "string" && value !== "" && !value.includes("\0")) return value;
-  throw new FieldError("a non-empty path, or null");
-}
 
 /** The flag of a key: `snapshotLimit` → `--snapshot-limit`. */
 export function flagOf(key: string): string {

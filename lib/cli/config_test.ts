@@ -115,12 +115,6 @@ Deno.test("loadConfig() applies every flag", async () => {
     "--retention-days=30",
     '--alerts={"webhook":"http://127.0.0.1:9/hook"}',
     "--shard=1/3",
-    "--sink=nats://user:pw@127.0.0.1:4222",
-    "--sink-stream=MARKETS",
-    "--sink-creds-file=/etc/nats/user.creds",
-    "--sink-tls-ca-file=/etc/nats/ca.pem",
-    '--sink-tls-cert-files=["c.pem","k.pem"]',
-    "--sink-max-backlog=500",
   ]);
   assert.deepEqual(config, {
     market: "spot",
@@ -153,29 +147,15 @@ Deno.test("loadConfig() applies every flag", async () => {
     retentionDays: 30,
     alerts: { webhook: "http://127.0.0.1:9/hook", ...DEFAULT_ALERTS },
     shard: { index: 1, count: 3 },
-    sink: "nats://user:pw@127.0.0.1:4222",
-    sinkStream: "MARKETS",
-    sinkCredsFile: "/etc/nats/user.creds",
-    sinkTlsCaFile: "/etc/nats/ca.pem",
-    sinkTlsCertFiles: ["c.pem", "k.pem"],
-    sinkMaxBacklog: 500,
   });
   assert.deepEqual(rest, []);
 });
 
-Deno.test("loadConfig() names the key of a bad shard or NATS sink", async () => {
+Deno.test("loadConfig() names the key of a bad shard", async () => {
   for (
     const [args, message] of [
       [["--shard=3/3"], /Invalid --shard "3\/3": expected "I\/N" with 0 <= I < N/],
       [["--shard=a"], /Invalid --shard "a"/],
-      [
-        ["--sink=http://127.0.0.1:4222"],
-        /Invalid --sink "http:\/\/127.0.0.1:4222": expected a nats:\/\//,
-      ],
-      [["--sink=nats://127.0.0.1:4222/x"], /Invalid --sink/],
-      [["--sink-stream=a.b"], /Invalid --sink-stream "a.b"/],
-      [["--sink-max-backlog=0"], /Invalid --sink-max-backlog "0"/],
-      [['--sink-tls-cert-files=["only.pem"]'], /Invalid --sink-tls-cert-files/],
     ] as const
   ) {
     await assert.rejects(loadConfig([...args]), message);
