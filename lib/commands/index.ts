@@ -5,6 +5,7 @@
  */
 import type { Command } from "./command.ts";
 import { demoCommand } from "./demo.ts";
+import { exportCommand } from "./export.ts";
 import { replayCommand } from "./replay.ts";
 import { reportCommand } from "./report.ts";
 import { runCommand } from "./run.ts";
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   runCommand,
   verifyCommand,
   replayCommand,
+  exportCommand,
   reportCommand,
   simulateCommand,
   demoCommand,

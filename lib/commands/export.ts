@@ -1,0 +1,136 @@
+/**
+ * `collector export PATH… --format csv --kind incremental --out FILE`: writes one symbol's book as
+ * tardis.dev-style `incremental_book_L2` CSV (one row per level change), through the one replay of
+ * `lib/recording/record_replay.ts`.
+ *
+ * @module
+ */
+import { parseCommandArgs } from "../cli/args.ts";
+import { EXIT_OK, EXIT_PROBLEM, UsageError } from "../util/errors.ts";
+import { type IncrementalRow, incrementalRows } from "../export/incremental_rows.ts";
+import { findRecordings } from "../verify/find_recordings.ts";
+import type { Command } from "./command.ts";
+
+const HELP = `Usage: collector export PATH… --out FILE [--format csv] [--kind incremental] [--quiet]
+
+Rebuilds one symbol's order book from its day files (files or a directory; in date order) with
+Binance's rules and writes every price level change as CSV in the columns of tardis.dev's
+incremental_book_L2, plus a gap column:
+  exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount,gap
+timestamp is the exchange time E, local_timestamp the receive time, both in microseconds since
+epoch; price and amount are the exchange's decimal strings (amount 0 removes the level). When the
+book syncs from a snapshot the whole book is written as is_snapshot=true rows (a reader resets its
+book when is_snapshot turns true); the first of them after a loss of sync (a gap, damage, a
+restart) has gap=true. Nothing is written while the book is out of sync.
+  --format F   csv (parquet is not available yet)
+  --kind K     incremental (snapshot is not available yet)
+  --out FILE   required
+  --quiet      no progress lines on stderr
+
+Exit codes: 0 done, 1 done but damage was skipped (warnings on stderr), 2 usage error.`;
+
+const MAX_WARNINGS = 20;
+
+function csvRow(exchange: string, symbol: string, r: IncrementalRow): string {
+  return `${exchange},${symbol},${r.timestamp},${r.localTimestamp},${r.isSnapshot},${
+    r.side === "bid" ? "bid" : "ask"
+  },${r.price},${r.amount},${r.gap}\n`;
+}
+
+/** The `export` subcommand. */
+export const exportCommand: Command = {
+  name: "export",
+  summary: "write the book as tardis-style incremental_book_L2 CSV for research tools",
+  help: HELP,
+  async run(args) {
+    const parsed = parseCommandArgs("export", {
+      args,
+      options: {
+        format: { type: "string" },
+        kind: { type: "string" },
+        out: { type: "string" },
+        quiet: { type: "boolean" },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    const v = parsed.values;
+    if (parsed.positionals.length === 0) throw new UsageError("Export needs a file or directory");
+    const format = v.format ?? "csv";
+    if (format !== "csv") {
+      throw new UsageError(`Invalid --format "${format}": only csv is available`);
+    }
+    const kind = v.kind ?? "incremental";
+    if (kind !== "incremental") {
+      throw new UsageError(`Invalid --kind "${kind}": only incremental is available`);
+    }
+    if (v.out === undefined) throw new UsageError("Export needs --out FILE");
+    const found = await findRecordings(parsed.positionals);
+    const files = found.filter((f) => f.stream === "depth");
+    if (files.length === 0) {
+      throw new UsageError("Export needs depth files (<day>_dom.jsonl.gz); none were given");
+    }
+    const dirs = [...new Set(files.map((f) => f.dir))];
+    if (dirs.length > 1) {
+      throw new UsageError(
+        `Export reads one symbol's files, got ${dirs.length} directories: ${dirs.join(", ")}`,
+      );
+    }
+    const first = files[0]!;
+    const exchange = /(^|\/)usdm\//.test(first.path) ? "binance-futures" : "binance";
+    const symbol = first.symbol;
+    const totalBytes = files.reduce((n, f) => n + f.bytes, 0);
+    let skipped = 0;
+    const file = await Deno.open(v.out, { write: true, create: true, truncate: true });
+    const encoder = new TextEncoder();
+    const started = performance.now();
+    let lastReport = started;
+    let rowCount = 0;
+    try {
+      const write = async (text: string) => {
+        let bytes = encoder.encode(text);
+        while (bytes.length > 0) bytes = bytes.subarray(await file.write(bytes));
+      };
+      await write("exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount,gap\n");
+      const rows = incrementalRows(files, {
+        onSkip: (message) => {
+          if (++skipped <= MAX_WARNINGS) console.error(`warning: ${message}`);
+        },
+      });
+      for await (const batch of rows) {
+        let text = "";
+        for (const r of batch) text += csvRow(exchange, symbol, r);
+        rowCount += batch.length;
+        await write(text);
+        const now = performance.now();
+        if (!v.quiet && now - lastReport > 3000) {
+          lastReport = now;
+          const mb = totalBytes / 1e6;
+          console.error(
+            `export: ${rowCount} rows, ${((now - started) / 1000).toFixed(0)} s (input ${
+              mb.toFixed(1)
+            } MB)`,
+          );
+        }
+      }
+    } finally {
+      file.close();
+    }
+    if (!v.quiet) {
+      const s = (performance.now() - started) / 1000;
+      console.error(
+        `export: ${rowCount} rows in ${s.toFixed(1)} s, ${(totalBytes / 1e6 / s).toFixed(1)} MB/s`,
+      );
+    }
+    if (skipped > MAX_WARNINGS) {
+      console.error(`warning: ${skipped - MAX_WARNINGS} more skipped lines not shown`);
+    }
+    if (skipped > 0) {
+      console.error(
+        `warning: ${skipped} damaged ${skipped === 1 ? "line" : "lines"} skipped ` +
+          "(collector verify lists the damage); exit code 1",
+      );
+    }
+    return skipped > 0 ? EXIT_PROBLEM : EXIT_OK;
+  },
+};
