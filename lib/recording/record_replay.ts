@@ -262,7 +262,7 @@ export class RecordReplay<E extends ReplayEvent, B extends SyncBook<E>> {
     const previous = this.#previous;
     if (previous !== null) {
       this.#previous = null;
-      const link = this.#link(previous.book, s);
+      const link = linkDays(previous.book, s, (b, o) => this.#options.difference(b, o));
       seamless = link.status === "continues";
       listener.dayLink?.(link);
     }
@@ -291,26 +291,6 @@ export class RecordReplay<E extends ReplayEvent, B extends SyncBook<E>> {
     });
   }
 
-  /** The day before ended with `final`; does `opening` continue it? */
-  #link(final: B, opening: SnapshotRecord): DayLink {
-    const endId = final.lastUpdateId;
-    let broken: string | undefined;
-    if (opening.lastUpdateId !== endId) {
-      broken = `it opens at update id ${opening.lastUpdateId}, the day before ends at ${endId}` +
-        (opening.lastUpdateId > endId
-          ? ` (update ids ${endId + 1}–${opening.lastUpdateId} are missing)`
-          : "");
-    } else {
-      const d = this.#options.difference(final, opening);
-      if (d !== undefined) {
-        broken = `its opening book differs from the day before's final book: ${d}`;
-      }
-    }
-    return broken === undefined
-      ? { status: "continues", detail: `continues at update id ${endId}` }
-      : { status: "broken", detail: broken };
-  }
-
   /** Out of sync (a file's start, or after a header): the rules of `market` from here. */
   #setMarket(market: Market): void {
     if (market === this.#market) return;
@@ -322,6 +302,32 @@ export class RecordReplay<E extends ReplayEvent, B extends SyncBook<E>> {
     this.#sync.desync();
     this.#listener.lost?.(loss);
   }
+}
+
+/**
+ * The day link (`docs/FORMAT.md`, `continuity`): the day before ended in sync with `final`; does
+ * the next file's `opening` snapshot continue it (same update id, same levels by `difference`)?
+ * A pure function of the two books, so days verified apart can be linked afterwards.
+ */
+export function linkDays<B extends { readonly lastUpdateId: number }>(
+  final: B,
+  opening: SnapshotRecord,
+  difference: (book: B, snapshot: SnapshotRecord) => string | undefined,
+): DayLink {
+  const endId = final.lastUpdateId;
+  let broken: string | undefined;
+  if (opening.lastUpdateId !== endId) {
+    broken = `it opens at update id ${opening.lastUpdateId}, the day before ends at ${endId}` +
+      (opening.lastUpdateId > endId
+        ? ` (update ids ${endId + 1}–${opening.lastUpdateId} are missing)`
+        : "");
+  } else {
+    const d = difference(final, opening);
+    if (d !== undefined) broken = `its opening book differs from the day before's final book: ${d}`;
+  }
+  return broken === undefined
+    ? { status: "continues", detail: `continues at update id ${endId}` }
+    : { status: "broken", detail: broken };
 }
 
 /** A replay into a {@linkcode NumericBook}: numbers, fast (`verify`; scanner events fit). */

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
+import { numericDifference } from "../book/numeric_book.ts";
 import type { PriceLevel } from "../binance/types.ts";
 import type { DepthUpdateRecord, SnapshotRecord } from "./records.ts";
 import type { ParsedRecord } from "./record_parse.ts";
 import {
+  linkDays,
   numericReplay,
   type ReplayEvent,
   type ReplayListener,
@@ -178,3 +180,30 @@ for (const [name, make] of Object.entries(replays)) {
     assert.deepEqual(spot, ["3 synced 10", "4 lost discontinuity"]);
   });
 }
+
+Deno.test("linkDays: same id and levels continue; another id or other levels break the link", () => {
+  // The day before ends in sync with the book of a snapshot at update id 10.
+  const before = numericReplay();
+  before.startFile({});
+  before.record(header, 1);
+  before.record(snapshot(10, [["100.0", "1.0"]], "rest"), 2);
+  assert.equal(before.inSync, true);
+  const final = before.book.snapshot();
+  const difference = (b: typeof final, s: SnapshotRecord) => numericDifference(b, s);
+  assert.deepEqual(linkDays(final, snapshot(10, [["100.0", "1.0"]], "book"), difference), {
+    status: "continues",
+    detail: "continues at update id 10",
+  });
+  const later = linkDays(final, snapshot(13, [["100.0", "1.0"]], "book"), difference);
+  assert.deepEqual(later, {
+    status: "broken",
+    detail: "it opens at update id 13, the day before ends at 10 (update ids 11–13 are missing)",
+  });
+  const other = linkDays(final, snapshot(10, [["100.0", "2.0"]], "book"), difference);
+  assert.equal(other.status, "broken");
+  assert.match(other.detail, /^its opening book differs from the day before's final book: /);
+  assert.equal(
+    other.detail.slice(59),
+    numericDifference(final, snapshot(10, [["100.0", "2.0"]], "book")),
+  );
+});
