@@ -63,7 +63,7 @@ Deno.test("collector export writes incremental_book_L2 CSV whose rebuilt top of 
     for (const [time, top] of expected) {
       for (; i < lines.length; i++) {
         const c = lines[i]!.split(",");
-        assert.equal(c.length, 9, lines[i]);
+        assert.equal(c.length, 9, lines[i]!);
         assert.equal(c[0], "binance");
         assert.equal(c[1], "ETHUSDT");
         const ts = Number(c[2]);
