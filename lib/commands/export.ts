@@ -8,7 +8,8 @@
 import { parseCommandArgs } from "../cli/args.ts";
 import { EXIT_OK, EXIT_PROBLEM, UsageError } from "../util/errors.ts";
 import { type IncrementalRow, incrementalRows } from "../export/incremental_rows.ts";
-import { findRecordings } from "../verify/find_recordings.ts";
+import { writeAll } from "../storage/write_all.ts";
+import { oneSymbolDepthFiles } from "./symbol_files.ts";
 import type { Command } from "./command.ts";
 
 const HELP = `Usage: collector export PATH… --out FILE [--format csv] [--kind incremental] [--quiet]
@@ -32,9 +33,8 @@ Exit codes: 0 done, 1 done but damage was skipped (warnings on stderr), 2 usage 
 const MAX_WARNINGS = 20;
 
 function csvRow(exchange: string, symbol: string, r: IncrementalRow): string {
-  return `${exchange},${symbol},${r.timestamp},${r.localTimestamp},${r.isSnapshot},${
-    r.side === "bid" ? "bid" : "ask"
-  },${r.price},${r.amount},${r.gap}\n`;
+  return `${exchange},${symbol},${r.timestamp},${r.localTimestamp},${r.isSnapshot},` +
+    `${r.side},${r.price},${r.amount},${r.gap}\n`;
 }
 
 /** The `export` subcommand. */
@@ -65,17 +65,7 @@ export const exportCommand: Command = {
       throw new UsageError(`Invalid --kind "${kind}": only incremental is available`);
     }
     if (v.out === undefined) throw new UsageError("Export needs --out FILE");
-    const found = await findRecordings(parsed.positionals);
-    const files = found.filter((f) => f.stream === "depth");
-    if (files.length === 0) {
-      throw new UsageError("Export needs depth files (<day>_dom.jsonl.gz); none were given");
-    }
-    const dirs = [...new Set(files.map((f) => f.dir))];
-    if (dirs.length > 1) {
-      throw new UsageError(
-        `Export reads one symbol's files, got ${dirs.length} directories: ${dirs.join(", ")}`,
-      );
-    }
+    const files = await oneSymbolDepthFiles("Export", parsed.positionals);
     const first = files[0]!;
     const exchange = /(^|\/)usdm\//.test(first.path) ? "binance-futures" : "binance";
     const symbol = first.symbol;
@@ -87,10 +77,7 @@ export const exportCommand: Command = {
     let lastReport = started;
     let rowCount = 0;
     try {
-      const write = async (text: string) => {
-        let bytes = encoder.encode(text);
-        while (bytes.length > 0) bytes = bytes.subarray(await file.write(bytes));
-      };
+      const write = (text: string) => writeAll(file, encoder.encode(text));
       await write("exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount,gap\n");
       const rows = incrementalRows(files, {
         onSkip: (message) => {

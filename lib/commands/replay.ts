@@ -16,7 +16,8 @@ import {
   tradeJsonLine,
 } from "../replay/row_format.ts";
 import { interleaveRows, type ReplayRow, replayTradeRows } from "../replay/trade_rows.ts";
-import { findRecordings, type RecordingFile } from "../verify/find_recordings.ts";
+import type { RecordingFile } from "../verify/find_recordings.ts";
+import { oneSymbolDepthFiles } from "./symbol_files.ts";
 import type { Command } from "./command.ts";
 
 const HELP = `Usage: collector replay PATH… --depth N [--every 100ms | --every-event]
@@ -175,18 +176,8 @@ export const replayCommand: Command = {
     const to = parseTime("to", v.to);
     if (from !== undefined) options.from = from;
     if (to !== undefined) options.to = to;
-    const found = await findRecordings(parsed.positionals);
-    const files = found.filter((f) => f.stream === "depth");
-    if (files.length === 0) {
-      throw new UsageError("replay needs depth files (<day>_dom.jsonl.gz); none were given");
-    }
+    const files = await oneSymbolDepthFiles("replay", parsed.positionals);
     const withTrades = v["with-trades"] === true;
-    const symbols = [...new Set(files.map((f) => f.dir))];
-    if (symbols.length > 1) {
-      throw new UsageError(
-        `replay reads one symbol's files, got ${symbols.length} directories: ${symbols.join(", ")}`,
-      );
-    }
     const file = v.out === undefined
       ? Deno.stdout
       : await Deno.open(v.out, { write: true, create: true, truncate: true });

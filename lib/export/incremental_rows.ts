@@ -8,10 +8,11 @@
  *
  * @module
  */
-import { followsDay, type RecordingFile } from "../verify/find_recordings.ts";
-import { readRecords, type RecordSink } from "../recording/record_reader.ts";
+import type { PriceLevel } from "../binance/types.ts";
+import type { RecordingFile } from "../verify/find_recordings.ts";
 import type { DepthUpdateRecord } from "../recording/records.ts";
 import { type ReplayListener, stringReplay } from "../recording/record_replay.ts";
+import { replayDays } from "../replay/replay_days.ts";
 
 /** One level change, as tardis.dev's `incremental_book_L2` plus the `gap` flag. */
 export interface IncrementalRow {
@@ -46,34 +47,22 @@ export async function* incrementalRows(
   let rows: IncrementalRow[] = [];
   let emitted = false;
   let lostSince = false;
-  let path = "";
-  const skip = (line: number, message: string) => options.onSkip?.(`${path}:${line}: ${message}`);
   const listener: ReplayListener<DepthUpdateRecord> = {
     applied(ev) {
       const t = us(ev.E);
       const local = us(ev.recv);
-      for (const [price, amount] of ev.b) {
+      const push = (side: "bid" | "ask", [price, amount]: PriceLevel) =>
         rows.push({
           timestamp: t,
           localTimestamp: local,
           isSnapshot: false,
-          side: "bid",
+          side,
           price,
           amount,
           gap: false,
         });
-      }
-      for (const [price, amount] of ev.a) {
-        rows.push({
-          timestamp: t,
-          localTimestamp: local,
-          isSnapshot: false,
-          side: "ask",
-          price,
-          amount,
-          gap: false,
-        });
-      }
+      for (const level of ev.b) push("bid", level);
+      for (const level of ev.a) push("ask", level);
     },
     synced({ snapshot, time, seamless }) {
       if (seamless) {
@@ -101,39 +90,15 @@ export async function* incrementalRows(
       emitted = true;
       lostSince = false;
     },
-    lost(loss) {
+    lost() {
       lostSince = true;
-      if (loss.cause === "invalid") skip(loss.line, `Event cannot be applied: ${loss.reason}`);
-      if (loss.cause === "error") skip(loss.line, `Line cannot be replayed: ${loss.reason}`);
     },
   };
-  const sink: RecordSink = {
-    record(r, line) {
-      try {
-        replay.record(r, line);
-      } catch (error) {
-        replay.fail(line, error);
-      }
-    },
-    bad(message, line) {
-      skip(line, message);
-    },
-    damage(message) {
-      options.onSkip?.(`${path}: ${message}`);
-    },
-  };
-  let previous: RecordingFile | null = null;
-  for (const file of files) {
-    path = file.path;
-    replay.startFile(listener, { follows: previous !== null && followsDay(previous, file) });
-    previous = file;
-    for await (const _ of readRecords(file.path, sink)) {
-      if (rows.length > 0) {
-        yield rows;
-        rows = [];
-      }
+  for await (const _ of replayDays(files, replay, listener, options)) {
+    if (rows.length > 0) {
+      yield rows;
+      rows = [];
     }
   }
-  replay.endFile();
   if (rows.length > 0) yield rows;
 }

@@ -8,10 +8,10 @@
  * @module
  */
 import type { PriceLevel } from "../binance/types.ts";
-import { followsDay, type RecordingFile } from "../verify/find_recordings.ts";
-import { readRecords, type RecordSink } from "../recording/record_reader.ts";
+import type { RecordingFile } from "../verify/find_recordings.ts";
 import type { DepthUpdateRecord } from "../recording/records.ts";
 import { type ReplayListener, stringReplay } from "../recording/record_replay.ts";
+import { replayDays } from "./replay_days.ts";
 
 /** One output row: the book's best `depth` levels at `time`. */
 export interface BookRow {
@@ -77,9 +77,6 @@ export async function* replayBookRows(
     emitted = true;
   };
 
-  /** The file being read. */
-  let path = "";
-  const skip = (line: number, message: string) => options.onSkip?.(`${path}:${line}: ${message}`);
   const listener: ReplayListener<DepthUpdateRecord> = {
     applying(ev) {
       pending = nextGrid !== null && nextGrid < ev.E ? book().top(depth) : null;
@@ -103,43 +100,18 @@ export async function* replayBookRows(
     lost(loss) {
       savedGrid = loss.cause === "file" ? nextGrid : null;
       nextGrid = null;
-      if (loss.cause === "invalid") skip(loss.line, `Event cannot be applied: ${loss.reason}`);
-      if (loss.cause === "error") skip(loss.line, `Line cannot be replayed: ${loss.reason}`);
     },
   };
-  const sink: RecordSink = {
-    record(r, line) {
-      if (done) return;
-      try {
-        replay.record(r, line);
-      } catch (error) {
-        // Not expected (every value is checked before use), but the book cannot be trusted.
-        replay.fail(line, error);
-      }
-    },
-    bad(message, line) {
-      if (!done) skip(line, message);
-    },
-    damage(message) {
-      options.onSkip?.(`${path}: ${message}`);
-    },
-  };
-
-  let previous: RecordingFile | null = null;
-  for (const file of files) {
-    if (done) break;
-    if (Date.parse(`${file.date}T00:00:00Z`) + DAY_MS <= from) continue;
-    path = file.path;
-    replay.startFile(listener, { follows: previous !== null && followsDay(previous, file) });
-    previous = file;
-    for await (const _ of readRecords(file.path, sink)) {
-      if (rows.length > 0) {
-        yield rows;
-        rows = [];
-      }
-      if (done) break;
+  const days = replayDays(files, replay, listener, {
+    ...(options.onSkip ? { onSkip: options.onSkip } : {}),
+    skipFile: (file) => Date.parse(`${file.date}T00:00:00Z`) + DAY_MS <= from,
+    done: () => done,
+  });
+  for await (const _ of days) {
+    if (rows.length > 0) {
+      yield rows;
+      rows = [];
     }
   }
-  replay.endFile();
   if (rows.length > 0) yield rows;
 }
