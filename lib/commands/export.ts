@@ -11,6 +11,7 @@ import { type IncrementalRow, incrementalRows } from "../export/incremental_rows
 import { writeAll } from "../storage/write_all.ts";
 import { oneSymbolDepthFiles } from "./symbol_files.ts";
 import type { Command } from "./command.ts";
+import { SkipWarnings } from "./skip_warnings.ts";
 
 const HELP = `Usage: collector export PATH… --out FILE [--format csv] [--kind incremental] [--quiet]
 
@@ -29,8 +30,6 @@ restart) has gap=true. Nothing is written while the book is out of sync.
   --quiet      no progress lines on stderr
 
 Exit codes: 0 done, 1 done but damage was skipped (warnings on stderr), 2 usage error.`;
-
-const MAX_WARNINGS = 20;
 
 function csvRow(exchange: string, symbol: string, r: IncrementalRow): string {
   return `${exchange},${symbol},${r.timestamp},${r.localTimestamp},${r.isSnapshot},` +
@@ -70,7 +69,7 @@ export const exportCommand: Command = {
     const exchange = /(^|\/)usdm\//.test(first.path) ? "binance-futures" : "binance";
     const symbol = first.symbol;
     const totalBytes = files.reduce((n, f) => n + f.bytes, 0);
-    let skipped = 0;
+    const skipped = new SkipWarnings();
     const file = await Deno.open(v.out, { write: true, create: true, truncate: true });
     const encoder = new TextEncoder();
     const started = performance.now();
@@ -79,12 +78,7 @@ export const exportCommand: Command = {
     try {
       const write = (text: string) => writeAll(file, encoder.encode(text));
       await write("exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount,gap\n");
-      const rows = incrementalRows(files, {
-        onSkip: (message) => {
-          if (++skipped <= MAX_WARNINGS) console.error(`warning: ${message}`);
-        },
-      });
-      for await (const batch of rows) {
+      for await (const batch of incrementalRows(files, { onSkip: skipped.warn })) {
         let text = "";
         for (const r of batch) text += csvRow(exchange, symbol, r);
         rowCount += batch.length;
@@ -109,15 +103,7 @@ export const exportCommand: Command = {
         `export: ${rowCount} rows in ${s.toFixed(1)} s, ${(totalBytes / 1e6 / s).toFixed(1)} MB/s`,
       );
     }
-    if (skipped > MAX_WARNINGS) {
-      console.error(`warning: ${skipped - MAX_WARNINGS} more skipped lines not shown`);
-    }
-    if (skipped > 0) {
-      console.error(
-        `warning: ${skipped} damaged ${skipped === 1 ? "line" : "lines"} skipped ` +
-          "(collector verify lists the damage); exit code 1",
-      );
-    }
-    return skipped > 0 ? EXIT_PROBLEM : EXIT_OK;
+    skipped.summarize();
+    return skipped.count > 0 ? EXIT_PROBLEM : EXIT_OK;
   },
 };

@@ -19,6 +19,7 @@ import { interleaveRows, type ReplayRow, replayTradeRows } from "../replay/trade
 import type { RecordingFile } from "../verify/find_recordings.ts";
 import { oneSymbolDepthFiles } from "./symbol_files.ts";
 import type { Command } from "./command.ts";
+import { SkipWarnings } from "./skip_warnings.ts";
 
 const HELP = `Usage: collector replay PATH… --depth N [--every 100ms | --every-event]
                         [--format csv|jsonl] [--from T] [--to T] [--with-trades] [--out FILE]
@@ -82,9 +83,6 @@ function parseEvery(value: string): number {
   }
   return ms;
 }
-
-/** Warnings about skipped lines shown at most. */
-const MAX_WARNINGS = 20;
 
 /** Writes text to a file or stdout in large blocks. */
 class Output {
@@ -164,13 +162,11 @@ export const replayCommand: Command = {
     if (format !== "csv" && format !== "jsonl") {
       throw new UsageError(`Invalid --format "${v.format}": expected csv or jsonl`);
     }
-    let skipped = 0;
+    const skipped = new SkipWarnings();
     const options: ReplayOptions = {
       depth,
       every: v.every === undefined ? "event" : parseEvery(v.every),
-      onSkip: (message) => {
-        if (++skipped <= MAX_WARNINGS) console.error(`warning: ${message}`);
-      },
+      onSkip: skipped.warn,
     };
     const from = parseTime("from", v.from);
     const to = parseTime("to", v.to);
@@ -200,20 +196,12 @@ export const replayCommand: Command = {
         }
       }
       await out.flush();
-      if (skipped > MAX_WARNINGS) {
-        console.error(`warning: ${skipped - MAX_WARNINGS} more skipped lines not shown`);
-      }
-      if (skipped > 0) {
-        console.error(
-          `warning: ${skipped} damaged ${skipped === 1 ? "line" : "lines"} skipped ` +
-            "(collector verify lists the damage); exit code 1",
-        );
-      }
+      skipped.summarize();
     } catch (error) {
       if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
     } finally {
       if (file !== Deno.stdout) (file as Deno.FsFile).close();
     }
-    return skipped > 0 ? EXIT_PROBLEM : EXIT_OK;
+    return skipped.count > 0 ? EXIT_PROBLEM : EXIT_OK;
   },
 };
